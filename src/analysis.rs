@@ -1,0 +1,151 @@
+//! The pure entry point: text in, diagnostics and workspace references out.
+//! No I/O; the LSP server and `check` both call `analyze`.
+
+use std::ops::Range;
+
+use crate::diagnostic::Diagnostic;
+use crate::settings::Settings;
+
+/// A workspace named by a well-formed `harness.io/workspace-url` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceRef {
+    /// Byte range of the URL in the text.
+    pub range: Range<usize>,
+    /// The label of the `label: URL` line, if it has one.
+    pub label: Option<String>,
+    /// `https://host[:port]` of the URL.
+    pub origin: String,
+    pub account: String,
+    pub org: String,
+    pub project: String,
+    pub workspace: String,
+}
+
+impl WorkspaceRef {
+    /// The canonical link to the workspace's resources page in Harness.
+    pub fn harness_url(&self) -> String {
+        format!(
+            "{}/ng/account/{}/module/iacm/orgs/{}/projects/{}/workspaces/{}/resources",
+            self.origin, self.account, self.org, self.project, self.workspace
+        )
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// Whether the text is a Backstage catalog file at all. When it is not,
+    /// there are no diagnostics: iacm-lsp stays quiet on other YAML.
+    pub is_catalog: bool,
+    /// Sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    pub workspace_refs: Vec<WorkspaceRef>,
+}
+
+/// Analyses one file. `file_name` is the file's name (or path), used to
+/// recognise `catalog-info.yaml`; `None` when unknown.
+pub fn analyze(text: &str, file_name: Option<&str>, settings: &Settings) -> Analysis {
+    if !is_catalog_file(file_name, text) {
+        return Analysis::default();
+    }
+    let _ = settings;
+    Analysis {
+        is_catalog: true,
+        ..Analysis::default()
+    }
+}
+
+/// Applies the first fix of every diagnostic, re-analyses, and repeats until
+/// nothing is left to fix (fixes can uncover others, and overlapping ones
+/// wait for the next round). Returns the new text and how many fixes were
+/// applied. Used by `check --fix` and the `source.fixAll.iacm` action.
+pub fn fix_all(text: &str, file_name: Option<&str>, settings: &Settings) -> (String, usize) {
+    const MAX_ROUNDS: usize = 16;
+    let mut current = text.to_string();
+    let mut applied = 0;
+    for _ in 0..MAX_ROUNDS {
+        let analysis = analyze(&current, file_name, settings);
+        let mut edits = Vec::new();
+        let mut fixes = 0;
+        for diagnostic in &analysis.diagnostics {
+            if let Some(fix) = diagnostic.fixes.first() {
+                // A fix is all or nothing: only take it if none of its edits
+                // overlaps an edit already taken this round.
+                let overlaps = fix.edits.iter().any(|e| {
+                    edits.iter().any(|t: &crate::text::Edit| {
+                        e.range.start < t.range.end.max(t.range.start + 1)
+                            && t.range.start < e.range.end.max(e.range.start + 1)
+                    })
+                });
+                if !overlaps {
+                    edits.extend(fix.edits.iter().cloned());
+                    fixes += 1;
+                }
+            }
+        }
+        if fixes == 0 {
+            break;
+        }
+        let (next, skipped) = crate::text::apply_edits(&current, &edits);
+        if next == current || skipped > 0 {
+            break;
+        }
+        current = next;
+        applied += fixes;
+    }
+    (current, applied)
+}
+
+/// A catalog file is named `catalog-info.yaml`/`.yml` (also `*.catalog-info.yaml`),
+/// or holds a document whose `apiVersion` is a `backstage.io/` one. The
+/// text is scanned line by line, so a file is recognised even when its
+/// YAML is broken.
+pub fn is_catalog_file(file_name: Option<&str>, text: &str) -> bool {
+    if let Some(name) = file_name {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
+        if base == "catalog-info.yaml"
+            || base == "catalog-info.yml"
+            || base.ends_with(".catalog-info.yaml")
+            || base.ends_with(".catalog-info.yml")
+        {
+            return true;
+        }
+    }
+    text.lines().any(is_backstage_api_version_line)
+}
+
+fn is_backstage_api_version_line(line: &str) -> bool {
+    let line = line.trim_start_matches('\u{feff}');
+    let Some(rest) = line.strip_prefix("apiVersion:") else {
+        return false;
+    };
+    let value = rest.trim().trim_matches(['"', '\'']);
+    match value.find("backstage.io/") {
+        Some(0) => true,
+        // `scaffolder.backstage.io/v1beta3` and other `*.backstage.io/` groups.
+        Some(i) => value[..i].ends_with('.') && !value[..i].contains('/'),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_catalog_files_by_name_or_api_version() {
+        assert!(is_catalog_file(Some("/repo/catalog-info.yml"), ""));
+        assert!(is_catalog_file(Some("svc.catalog-info.yaml"), ""));
+        assert!(is_catalog_file(Some("x.yaml"), "---\napiVersion: backstage.io/v1alpha1\nkind: [\n"));
+        assert!(is_catalog_file(None, "apiVersion: scaffolder.backstage.io/v1beta3\n"));
+        assert!(is_catalog_file(None, "apiVersion: 'backstage.io/v1alpha1'\n"));
+    }
+
+    #[test]
+    fn other_yaml_is_not_a_catalog_file() {
+        let workflow = "name: CI\non: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n";
+        assert!(!is_catalog_file(Some(".github/workflows/ci.yaml"), workflow));
+        assert!(!is_catalog_file(None, "apiVersion: apps/v1\nkind: Deployment\n"));
+        assert!(!is_catalog_file(None, "apiVersion: notbackstage.io/v1\n"));
+        assert!(analyze(workflow, Some("ci.yaml"), &Settings::default()).diagnostics.is_empty());
+    }
+}

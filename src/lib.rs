@@ -1,0 +1,17 @@
+//! iacm-lsp: a language server and linter for the `harness.io/workspace-url`
+//! annotation in Backstage catalog files.
+//!
+//! Layers (dependencies point one way): `text` <- `yaml` <- `catalog` /
+//! `annotations` <- `analysis` <- `features` <- `server` / `cli`.
+
+pub mod analysis;
+pub mod cli;
+pub mod diagnostic;
+pub mod features;
+pub mod server;
+pub mod settings;
+pub mod text;
+
+pub use analysis::{Analysis, WorkspaceRef, analyze, is_catalog_file};
+pub use diagnostic::{Code, Diagnostic, Fix, Severity};
+pub use settings::Settings;

@@ -1,0 +1,9 @@
+//! Text of an open document and the conversions between byte offsets and
+//! the positions editors and terminals speak (UTF-8/UTF-16 LSP positions,
+//! 1-based character columns for the CLI).
+
+mod edit;
+mod position;
+
+pub use edit::{Edit, apply_edits};
+pub use position::{LineCol, LineIndex, PositionEncoding};
