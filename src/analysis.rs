@@ -47,6 +47,12 @@ pub fn analyze(text: &str, file_name: Option<&str>, settings: &Settings) -> Anal
     if !is_catalog_file(file_name, text) {
         return Analysis::default();
     }
+    analyze_catalog(text, settings)
+}
+
+/// Analyses `text` as a catalog file whatever its name and content (for a
+/// file named on the command line).
+pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
     let _ = settings;
     Analysis {
         is_catalog: true,
@@ -54,16 +60,17 @@ pub fn analyze(text: &str, file_name: Option<&str>, settings: &Settings) -> Anal
     }
 }
 
+/// Treats `text` as a catalog file (callers decide that first).
 /// Applies the first fix of every diagnostic, re-analyses, and repeats until
 /// nothing is left to fix (fixes can uncover others, and overlapping ones
 /// wait for the next round). Returns the new text and how many fixes were
 /// applied. Used by `check --fix` and the `source.fixAll.iacm` action.
-pub fn fix_all(text: &str, file_name: Option<&str>, settings: &Settings) -> (String, usize) {
+pub fn fix_all(text: &str, settings: &Settings) -> (String, usize) {
     const MAX_ROUNDS: usize = 16;
     let mut current = text.to_string();
     let mut applied = 0;
     for _ in 0..MAX_ROUNDS {
-        let analysis = analyze(&current, file_name, settings);
+        let analysis = analyze_catalog(&current, settings);
         let mut edits = Vec::new();
         let mut fixes = 0;
         for diagnostic in &analysis.diagnostics {

@@ -12,6 +12,6 @@ pub mod server;
 pub mod settings;
 pub mod text;
 
-pub use analysis::{Analysis, WorkspaceRef, analyze, is_catalog_file};
+pub use analysis::{Analysis, WorkspaceRef, analyze, analyze_catalog, fix_all, is_catalog_file};
 pub use diagnostic::{Code, Diagnostic, Fix, Severity};
 pub use settings::Settings;
