@@ -16,6 +16,7 @@ enum Command {
     /// Speak the Language Server Protocol over stdin/stdout (the default).
     Serve,
     /// Check catalog files and print their problems (for CI).
+    #[command(long_about = iacm_lsp::cli::LONG_ABOUT)]
     Check(iacm_lsp::cli::CheckArgs),
 }
 

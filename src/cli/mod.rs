@@ -1,15 +1,203 @@
 //! `iacm-lsp check`: find catalog files, print their problems, apply fixes.
+//!
+//! The flow is discover (which files) -> source (read and decode) -> analyse
+//! (and, with `--fix`, fix and write back) -> report (one of four formats).
+//! Nothing here decides what is wrong with a file: that is `analysis`.
 
+mod discover;
+mod fix;
+mod report;
+mod source;
+
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::settings::{Settings, normalize_host};
+use crate::{Severity, analyze_catalog, is_catalog_file};
+
+use discover::Target;
+use report::{CheckedFile, Report};
+use source::LoadError;
+
+/// The long description of `check --help` (used by `main.rs`).
+pub const LONG_ABOUT: &str = "\
+Check Backstage catalog files (catalog-info.yaml) for mistakes in the
+harness.io/workspace-url annotation, and for the YAML problems that hide it.
+
+Each PATH may be a file or a folder (default: the current folder). Folders are
+walked recursively, respecting .gitignore and .ignore files; hidden folders such
+as .backstage/ are included, .git is not. In a folder, a .yaml/.yml file is
+checked when it is a catalog file: named catalog-info.yaml/.yml (or
+*.catalog-info.yaml), or holding an `apiVersion: backstage.io/...` line. Other
+YAML (GitHub workflows, Kubernetes manifests) is left alone. A file named on
+the command line is always checked, whatever its name or content.";
+
+const AFTER_HELP: &str = "\
+Output formats (--format):
+  human   rustc-style diagnostics with the source line, the exact characters
+          underlined, and the fix when there is one; a summary line at the end.
+          Coloured only when stdout is a terminal and NO_COLOR is not set.
+  json    {\"version\":1,\"files\":N,\"diagnostics\":[{\"path\",\"range\",\"severity\",
+          \"code\",\"message\",\"fixes\"}]}; lines and columns are 1-based, columns
+          counted in Unicode characters.
+  github  GitHub Actions workflow commands (::error file=...,line=...::message),
+          shown as annotations on the pull request.
+  sarif   SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+
+Fixing (--fix):
+  Applies every safe fix (e.g. appending /resources, http:// -> https://,
+  adding a label) and writes each changed file atomically (a temporary file in
+  the same folder, renamed over the original; permissions, a BOM and CRLF line
+  endings are kept). The problems that remain are then reported. Running
+  --fix twice changes nothing the second time.
+
+Exit status:
+  0  no errors (warnings, information and hints do not fail the check)
+  1  at least one error remains
+  2  usage error, or a path that could not be read (missing, unreadable,
+     not UTF-8); the other files are still checked
+
+Examples:
+  iacm-lsp check                          # the current folder
+  iacm-lsp check examples/ --format json
+  iacm-lsp check --fix --host harness.acme.com catalog-info.yaml";
+
+/// Output format of `check`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// rustc-style diagnostics with source excerpts.
+    #[default]
+    Human,
+    /// One JSON object (see `--help`).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+}
+
+/// Check catalog files and print their problems (for CI).
 #[derive(clap::Args, Debug)]
+#[command(after_long_help = AFTER_HELP)]
 pub struct CheckArgs {
     /// Files or folders to check (default: the current folder).
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// How to print the problems.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Apply the safe fixes in place, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Also accept this Harness host (vanity or self-managed), e.g.
+    /// `harness.acme.com` or `https://harness.acme.com:8443`. Repeatable.
+    #[arg(long = "host", value_name = "HOST", value_parser = parse_host)]
+    pub hosts: Vec<String>,
+}
+
+fn parse_host(value: &str) -> Result<String, String> {
+    normalize_host(value)
+        .map(|_| value.to_string())
+        .ok_or_else(|| format!("`{value}` is not a host name (expected e.g. harness.acme.com)"))
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let _ = args;
-    ExitCode::SUCCESS
+    let mut settings = Settings::from_env();
+    for host in &args.hosts {
+        if !settings.add_host(host) {
+            // parse_host already refused it; this only guards a mismatch.
+            eprintln!("iacm-lsp: error: `{host}` is not a host name");
+            return ExitCode::from(2);
+        }
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+
+    let discovered = discover::find(&paths);
+    let mut io_failed = false;
+    for problem in &discovered.problems {
+        eprintln!("iacm-lsp: error: {problem}");
+        io_failed = true;
+    }
+
+    let mut report = Report::default();
+    for target in &discovered.targets {
+        match check_target(target, &settings, args.fix) {
+            Ok(Some(file)) => report.files.push(file),
+            Ok(None) => {}
+            Err(err) => {
+                eprintln!("iacm-lsp: error: {err}");
+                report.problems.push(err.to_string());
+                io_failed = true;
+            }
+        }
+    }
+    for problem in discovered.problems {
+        report.problems.push(problem);
+    }
+
+    if let Err(err) = report::write(&report, args.format, args.fix) {
+        // A closed pipe (`check | head`) is not worth a message.
+        if err.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("iacm-lsp: error: cannot write the report: {err}");
+        }
+        return ExitCode::from(2);
+    }
+    let _ = io::stdout().flush();
+
+    if io_failed {
+        ExitCode::from(2)
+    } else if report.count(Severity::Error) > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Reads, analyses and (with `fix`) fixes one file. `Ok(None)` when a file
+/// found by walking turns out not to be a catalog file.
+fn check_target(
+    target: &Target,
+    settings: &Settings,
+    fix: bool,
+) -> Result<Option<CheckedFile>, LoadError> {
+    let name = target.path.to_string_lossy();
+    let source = match source::load(&target.path) {
+        Ok(source) => source,
+        // A walked YAML file that is not UTF-8 only matters if it looks like
+        // a catalog file; otherwise it is someone else's file.
+        Err(LoadError::NotUtf8 { lossy, .. })
+            if !target.explicit && !is_catalog_file(Some(&name), &lossy) =>
+        {
+            return Ok(None);
+        }
+        Err(err) => return Err(err),
+    };
+    if !target.explicit && !is_catalog_file(Some(&name), &source.text) {
+        return Ok(None);
+    }
+    let mut analysis = analyze_catalog(&source.text, settings);
+    let mut text = source.text;
+    let mut fixes_applied = 0;
+    if fix && analysis.diagnostics.iter().any(|d| !d.fixes.is_empty()) {
+        let fixed = fix::fix_file(&target.path, &text, source.bom, settings)?;
+        if fixed.applied > 0 {
+            fixes_applied = fixed.applied;
+            text = fixed.text;
+            analysis = analyze_catalog(&text, settings);
+        }
+    }
+    Ok(Some(CheckedFile {
+        path: target.display.clone(),
+        text,
+        diagnostics: analysis.diagnostics,
+        fixes_applied,
+    }))
 }
