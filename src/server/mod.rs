@@ -1,7 +1,55 @@
 //! The LSP server: thin glue between tower-lsp-server and `features`.
+//! stdout carries the protocol, so logs go to stderr (and never contain
+//! document text or settings values such as the API key).
+
+mod backend;
+mod capabilities;
+mod document;
+mod publish;
+mod state;
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
+use tower_lsp_server::{LspService, Server};
+
+use backend::Backend;
+use state::State;
+
+/// One line to stderr.
+macro_rules! log {
+    ($($arg:tt)*) => { eprintln!("[iacm-lsp] {}", format_args!($($arg)*)) };
+}
+pub(crate) use log;
+
+/// Serves LSP over stdio until `exit` (or end of input). Exits 0 when a
+/// `shutdown` came first, 1 otherwise, as the specification asks.
 pub fn run() -> ExitCode {
-    ExitCode::SUCCESS
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            log!("cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let state = Arc::new(State::default());
+    let server_state = state.clone();
+    runtime.block_on(async move {
+        let (service, socket) = LspService::new(move |client| Backend::new(client, server_state));
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    // Tokio's stdin reader is a blocking read that `exit` does not end;
+    // waiting for it would hang the process after `exit`.
+    runtime.shutdown_background();
+    if state.shutdown_requested.load(Ordering::SeqCst) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -1,0 +1,61 @@
+//! What we tell the client at `initialize`.
+
+use tower_lsp_server::ls_types::{
+    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
+    DocumentLinkOptions, PositionEncodingKind, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    WorkDoneProgressOptions,
+};
+
+use crate::features::code_action::FIX_ALL_KIND;
+use crate::text::PositionEncoding;
+
+/// utf-8 when the client offers it (no conversion for us), else utf-16.
+pub fn negotiate_encoding(client: &ClientCapabilities) -> PositionEncoding {
+    let offered = client
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref());
+    PositionEncoding::negotiate(
+        offered
+            .into_iter()
+            .flatten()
+            .map(PositionEncodingKind::as_str),
+    )
+}
+
+pub fn server_capabilities(enc: PositionEncoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(PositionEncodingKind::from(enc.as_str())),
+        // Incremental: a keystroke in a multi-megabyte file sends a few
+        // bytes instead of the whole text.
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::SOURCE_FIX_ALL,
+                FIX_ALL_KIND,
+            ]),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+            resolve_provider: None,
+        })),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        ..ServerCapabilities::default()
+    }
+}
+
+pub fn server_info() -> ServerInfo {
+    ServerInfo {
+        name: env!("CARGO_PKG_NAME").to_string(),
+        version: Some(env!("CARGO_PKG_VERSION").to_string()),
+    }
+}

@@ -1,0 +1,70 @@
+//! Analysis workers: analyse a document off the async threads and publish
+//! its diagnostics, tagged with the version they were computed for.
+
+use std::sync::Arc;
+
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
+
+use super::document::file_name;
+use super::log;
+use super::state::{Finished, Snapshot, State};
+use crate::analysis::{Analysis, analyze};
+use crate::features::diagnostics::to_lsp_diagnostics;
+
+/// Analyses `uri` until the analysis matches the document's latest
+/// revision, then publishes it. There is at most one worker per document
+/// (see `Doc::analysing`); changes made meanwhile are picked up by the
+/// next round instead of starting more analyses.
+pub async fn analyse_and_publish(state: Arc<State>, client: Client, uri: Uri, id: u64) {
+    loop {
+        let Some(snapshot) = state.snapshot(&uri).filter(|s| s.id == id) else {
+            return;
+        };
+        let (analysis, diagnostics) = analyse_off_thread(&uri, &snapshot).await;
+        // Check and publish under the gate: a close, or another round,
+        // cannot slip its publish in between.
+        let _gate = state.publish_gate.lock().await;
+        match state.finish(&uri, &snapshot, analysis) {
+            Finished::Current(version) => {
+                client
+                    .publish_diagnostics(uri, diagnostics, Some(version))
+                    .await;
+                return;
+            }
+            Finished::Stale => continue,
+            Finished::Gone => return,
+        }
+    }
+}
+
+/// Runs `analyze` and the conversion to LSP diagnostics on a blocking
+/// thread, so a large file does not stall the transport.
+pub async fn analyse_off_thread(
+    uri: &Uri,
+    snapshot: &Snapshot,
+) -> (Arc<Analysis>, Vec<Diagnostic>) {
+    let name = file_name(uri);
+    let snapshot = snapshot.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        let analysis = analyze(&snapshot.text, name.as_deref(), &snapshot.settings);
+        let diagnostics = to_lsp_diagnostics(&analysis, &snapshot.line_index, snapshot.encoding);
+        (Arc::new(analysis), diagnostics)
+    });
+    match job.await {
+        Ok(done) => done,
+        Err(err) => {
+            // A bug in the analysis must not kill the server; the document
+            // just gets no diagnostics until its next change.
+            log!("analysis of {} failed: {err}", uri.as_str());
+            (Arc::default(), Vec::new())
+        }
+    }
+}
+
+/// Publishes an empty list, e.g. when a document closes, so its
+/// diagnostics do not linger in the editor.
+pub async fn clear(state: &State, client: &Client, uri: Uri) {
+    let _gate = state.publish_gate.lock().await;
+    client.publish_diagnostics(uri, Vec::new(), None).await;
+}

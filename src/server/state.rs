@@ -1,0 +1,246 @@
+//! Server state shared by the handlers: open documents, settings and the
+//! negotiated position encoding. Everything here is synchronous (std locks,
+//! never held across an `.await`), so a handler can update it on its first
+//! poll, before tower-lsp-server starts the next handler.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+
+use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+use super::document::Doc;
+use crate::analysis::Analysis;
+use crate::settings::Settings;
+use crate::text::{LineIndex, PositionEncoding};
+
+#[derive(Default)]
+pub struct State {
+    docs: Mutex<HashMap<Uri, Doc>>,
+    settings: RwLock<Arc<Settings>>,
+    encoding: RwLock<PositionEncoding>,
+    /// Source of document ids and revisions (one counter: both only need
+    /// to be unique and increasing).
+    counter: AtomicU64,
+    /// Serialises "is this still current? then publish", so diagnostics of
+    /// an older revision can never reach the client after newer ones.
+    pub publish_gate: tokio::sync::Mutex<()>,
+    /// Set by `shutdown`; decides the exit status after `exit`.
+    pub shutdown_requested: AtomicBool,
+}
+
+/// What a handler needs of a document, taken under the lock and then
+/// used without it.
+#[derive(Clone)]
+pub struct Snapshot {
+    pub id: u64,
+    pub revision: u64,
+    pub text: Arc<String>,
+    pub line_index: Arc<LineIndex>,
+    /// Only when current: older analyses do not match `text`.
+    pub analysis: Option<Arc<Analysis>>,
+    pub settings: Arc<Settings>,
+    pub encoding: PositionEncoding,
+}
+
+/// The outcome of offering a finished analysis to the state.
+pub enum Finished {
+    /// Stored; publish it with this version.
+    Current(i32),
+    /// The document moved on while we analysed: analyse again.
+    Stale,
+    /// The document was closed (or reopened, with its own worker).
+    Gone,
+}
+
+impl State {
+    fn docs(&self) -> MutexGuard<'_, HashMap<Uri, Doc>> {
+        // A panic elsewhere must not take every later request down with it.
+        self.docs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn next(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub fn encoding(&self) -> PositionEncoding {
+        *self.encoding.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn set_encoding(&self, enc: PositionEncoding) {
+        *self
+            .encoding
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = enc;
+    }
+
+    pub fn settings(&self) -> Arc<Settings> {
+        self.settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn set_settings(&self, settings: Settings) {
+        *self
+            .settings
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(settings);
+    }
+
+    /// Applies client settings JSON on top of the current settings and
+    /// marks every document for re-analysis. Returns the settings warnings
+    /// and the documents that need a new worker.
+    pub fn update_settings(&self, value: &serde_json::Value) -> (Vec<String>, Vec<(Uri, u64)>) {
+        let mut settings = (*self.settings()).clone();
+        let warnings = settings.apply_json(value);
+        self.set_settings(settings);
+        let mut docs = self.docs();
+        let mut start = Vec::new();
+        for (uri, doc) in docs.iter_mut() {
+            doc.revision = self.next();
+            if !doc.analysing {
+                doc.analysing = true;
+                start.push((uri.clone(), doc.id));
+            }
+        }
+        (warnings, start)
+    }
+
+    /// Opens (or re-opens) a document. Returns its id; the caller starts
+    /// its analysis worker.
+    pub fn open(&self, uri: Uri, version: i32, text: String) -> u64 {
+        let id = self.next();
+        let mut doc = Doc::new(id, version, self.next(), text);
+        doc.analysing = true;
+        self.docs().insert(uri, doc);
+        id
+    }
+
+    /// Applies a change unless its version is not newer than the stored
+    /// one (handlers run concurrently, so an old change can arrive late).
+    /// Returns the document id when a worker must be started.
+    pub fn change(
+        &self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    ) -> Result<Option<u64>, &'static str> {
+        let enc = self.encoding();
+        let mut docs = self.docs();
+        let doc = docs
+            .get_mut(uri)
+            .ok_or("change for a document that is not open")?;
+        if version <= doc.version {
+            return Err("change older than the document, ignored");
+        }
+        doc.apply_changes(changes, enc);
+        doc.version = version;
+        doc.revision = self.next();
+        Ok((!std::mem::replace(&mut doc.analysing, true)).then_some(doc.id))
+    }
+
+    pub fn close(&self, uri: &Uri) -> bool {
+        self.docs().remove(uri).is_some()
+    }
+
+    pub fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let settings = self.settings();
+        let encoding = self.encoding();
+        let docs = self.docs();
+        let doc = docs.get(uri)?;
+        Some(Snapshot {
+            id: doc.id,
+            revision: doc.revision,
+            text: doc.text.clone(),
+            line_index: doc.line_index.clone(),
+            analysis: doc.current_analysis(),
+            settings,
+            encoding,
+        })
+    }
+
+    /// Offers an analysis made from `snapshot`; stores it if the document
+    /// is still at that revision, and then marks its worker finished.
+    pub fn finish(&self, uri: &Uri, snapshot: &Snapshot, analysis: Arc<Analysis>) -> Finished {
+        let mut docs = self.docs();
+        let Some(doc) = docs.get_mut(uri).filter(|d| d.id == snapshot.id) else {
+            return Finished::Gone;
+        };
+        if doc.revision != snapshot.revision {
+            return Finished::Stale;
+        }
+        doc.analysis = Some((snapshot.revision, analysis));
+        doc.analysing = false;
+        Finished::Current(doc.version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uri() -> Uri {
+        "file:///r/catalog-info.yaml".parse().unwrap()
+    }
+
+    fn full(text: &str) -> Vec<TextDocumentContentChangeEvent> {
+        vec![TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: text.into(),
+        }]
+    }
+
+    #[test]
+    fn stale_and_unknown_changes_are_ignored() {
+        let state = State::default();
+        let id = state.open(uri(), 5, "a".into());
+        assert!(state.change(&uri(), 5, full("b")).is_err());
+        assert!(state.change(&uri(), 4, full("c")).is_err());
+        let other: Uri = "file:///r/other.yaml".parse().unwrap();
+        assert!(state.change(&other, 9, full("d")).is_err());
+        // A worker is already running since open, so none is started.
+        assert_eq!(state.change(&uri(), 6, full("e")), Ok(None));
+        let snap = state.snapshot(&uri()).unwrap();
+        assert_eq!((snap.id, snap.text.as_str()), (id, "e"));
+    }
+
+    #[test]
+    fn only_an_analysis_of_the_current_revision_is_kept() {
+        let state = State::default();
+        state.open(uri(), 1, "a".into());
+        let old = state.snapshot(&uri()).unwrap();
+        state.change(&uri(), 2, full("b")).unwrap();
+        assert!(matches!(
+            state.finish(&uri(), &old, Arc::default()),
+            Finished::Stale
+        ));
+        let new = state.snapshot(&uri()).unwrap();
+        assert!(new.analysis.is_none());
+        assert!(matches!(
+            state.finish(&uri(), &new, Arc::default()),
+            Finished::Current(2)
+        ));
+        assert!(state.snapshot(&uri()).unwrap().analysis.is_some());
+        // The worker is done, so the next change must start one.
+        assert!(matches!(state.change(&uri(), 3, full("c")), Ok(Some(_))));
+        // Settings changes make the stored analysis stale too.
+        let (_, start) = state.update_settings(&serde_json::json!({}));
+        assert!(start.is_empty(), "a worker is still running");
+        assert!(state.snapshot(&uri()).unwrap().analysis.is_none());
+    }
+
+    #[test]
+    fn a_reopened_document_is_not_the_closed_one() {
+        let state = State::default();
+        state.open(uri(), 1, "a".into());
+        let old = state.snapshot(&uri()).unwrap();
+        assert!(state.close(&uri()));
+        state.open(uri(), 1, "a".into());
+        assert!(matches!(
+            state.finish(&uri(), &old, Arc::default()),
+            Finished::Gone
+        ));
+    }
+}
