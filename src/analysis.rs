@@ -3,8 +3,12 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::Diagnostic;
+use crate::annotations::workspace_url::{Context, Output};
+use crate::catalog::{duplicate_keys, entity};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::settings::Settings;
+use crate::text::LineIndex;
+use crate::yaml::{SyntaxError, parse_stream};
 
 /// A workspace named by a well-formed `harness.io/workspace-url` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,11 +57,60 @@ pub fn analyze(text: &str, file_name: Option<&str>, settings: &Settings) -> Anal
 /// Analyses `text` as a catalog file whatever its name and content (for a
 /// file named on the command line).
 pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
-    let _ = settings;
+    let index = LineIndex::new(text);
+    let cx = Context {
+        text,
+        index: &index,
+        settings,
+    };
+    let mut out = Output::default();
+    for document in parse_stream(text).documents {
+        if let Some(error) = &document.error {
+            out.diagnostics.push(syntax_error(text, &index, error));
+        }
+        if let Some(root) = &document.root {
+            duplicate_keys::check(root, &index, &mut out.diagnostics);
+            entity::check(&cx, root, &mut out);
+        }
+    }
+    let mut diagnostics: Vec<Diagnostic> = out
+        .diagnostics
+        .into_iter()
+        .filter_map(|mut d| {
+            d.severity = settings.severity(d.code)?;
+            Some(d)
+        })
+        .collect();
+    diagnostics.sort_by_key(|d| (d.range.start, d.range.end, d.code));
     Analysis {
         is_catalog: true,
-        ..Analysis::default()
+        diagnostics,
+        workspace_refs: out.refs,
     }
+}
+
+fn syntax_error(text: &str, index: &LineIndex, error: &SyntaxError) -> Diagnostic {
+    // Underline from the mistake to the end of its line: one character is
+    // too small to see.
+    let start = error.offset.min(text.len());
+    let end = index.line_end(index.line_of(start)).max(start);
+    let end = if end == start {
+        text[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8())
+    } else {
+        end
+    };
+    let message = error.message.trim_end_matches('.');
+    Diagnostic::new(
+        Code::YamlSyntax,
+        start..end,
+        format!(
+            "YAML syntax error: {message}. Backstage cannot read this document until it is fixed \
+             (the other documents in the file are still checked)."
+        ),
+    )
 }
 
 /// Treats `text` as a catalog file (callers decide that first).
@@ -108,7 +161,11 @@ pub fn fix_all(text: &str, settings: &Settings) -> (String, usize) {
 /// YAML is broken.
 pub fn is_catalog_file(file_name: Option<&str>, text: &str) -> bool {
     if let Some(name) = file_name {
-        let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
+        let base = name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(name)
+            .to_ascii_lowercase();
         if base == "catalog-info.yaml"
             || base == "catalog-info.yml"
             || base.ends_with(".catalog-info.yaml")
@@ -142,17 +199,36 @@ mod tests {
     fn recognises_catalog_files_by_name_or_api_version() {
         assert!(is_catalog_file(Some("/repo/catalog-info.yml"), ""));
         assert!(is_catalog_file(Some("svc.catalog-info.yaml"), ""));
-        assert!(is_catalog_file(Some("x.yaml"), "---\napiVersion: backstage.io/v1alpha1\nkind: [\n"));
-        assert!(is_catalog_file(None, "apiVersion: scaffolder.backstage.io/v1beta3\n"));
-        assert!(is_catalog_file(None, "apiVersion: 'backstage.io/v1alpha1'\n"));
+        assert!(is_catalog_file(
+            Some("x.yaml"),
+            "---\napiVersion: backstage.io/v1alpha1\nkind: [\n"
+        ));
+        assert!(is_catalog_file(
+            None,
+            "apiVersion: scaffolder.backstage.io/v1beta3\n"
+        ));
+        assert!(is_catalog_file(
+            None,
+            "apiVersion: 'backstage.io/v1alpha1'\n"
+        ));
     }
 
     #[test]
     fn other_yaml_is_not_a_catalog_file() {
         let workflow = "name: CI\non: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n";
-        assert!(!is_catalog_file(Some(".github/workflows/ci.yaml"), workflow));
-        assert!(!is_catalog_file(None, "apiVersion: apps/v1\nkind: Deployment\n"));
+        assert!(!is_catalog_file(
+            Some(".github/workflows/ci.yaml"),
+            workflow
+        ));
+        assert!(!is_catalog_file(
+            None,
+            "apiVersion: apps/v1\nkind: Deployment\n"
+        ));
         assert!(!is_catalog_file(None, "apiVersion: notbackstage.io/v1\n"));
-        assert!(analyze(workflow, Some("ci.yaml"), &Settings::default()).diagnostics.is_empty());
+        assert!(
+            analyze(workflow, Some("ci.yaml"), &Settings::default())
+                .diagnostics
+                .is_empty()
+        );
     }
 }

@@ -5,12 +5,15 @@
 //! `annotations` <- `analysis` <- `features` <- `server` / `cli`.
 
 pub mod analysis;
+pub mod annotations;
+pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
 pub mod features;
 pub mod server;
 pub mod settings;
 pub mod text;
+pub mod yaml;
 
 pub use analysis::{Analysis, WorkspaceRef, analyze, analyze_catalog, fix_all, is_catalog_file};
 pub use diagnostic::{Code, Diagnostic, Fix, Severity};

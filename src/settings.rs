@@ -57,10 +57,12 @@ impl Settings {
     }
 
     pub fn from_env_vars(var: impl Fn(&str) -> Option<String>) -> Self {
-        let mut s = Settings::default();
-        s.api_key = var("HARNESS_API_KEY")
-            .or_else(|| var("HARNESS_PLATFORM_API_KEY"))
-            .filter(|k| !k.trim().is_empty());
+        let mut s = Settings {
+            api_key: var("HARNESS_API_KEY")
+                .or_else(|| var("HARNESS_PLATFORM_API_KEY"))
+                .filter(|k| !k.trim().is_empty()),
+            ..Settings::default()
+        };
         if let Some(base) = var("HARNESS_BASE_URL").filter(|b| !b.trim().is_empty()) {
             s.base_url = base.trim().to_string();
         }
@@ -91,7 +93,9 @@ impl Settings {
         for (key, v) in &section {
             match key.as_str() {
                 "apiKey" => match v {
-                    Value::String(k) if !k.trim().is_empty() => self.api_key = Some(k.trim().into()),
+                    Value::String(k) if !k.trim().is_empty() => {
+                        self.api_key = Some(k.trim().into())
+                    }
                     Value::String(_) | Value::Null => {}
                     _ => warnings.push("iacm.apiKey must be a string".into()),
                 },
@@ -176,7 +180,7 @@ impl Settings {
         let host = host.to_ascii_lowercase();
         host == DEFAULT_HOST
             || normalize_host(&self.base_url).as_deref() == Some(host.as_str())
-            || self.hosts.iter().any(|h| *h == host)
+            || self.hosts.contains(&host)
     }
 }
 
@@ -219,7 +223,9 @@ mod tests {
     #[test]
     fn bad_values_warn_and_are_ignored() {
         let mut s = Settings::default();
-        let warnings = s.apply_json(&json!({"diagnostics": {"nope": "error", "yaml-syntax": "loud"}, "live": "yes"}));
+        let warnings = s.apply_json(
+            &json!({"diagnostics": {"nope": "error", "yaml-syntax": "loud"}, "live": "yes"}),
+        );
         assert_eq!(warnings.len(), 3, "{warnings:?}");
         assert!(s.live);
         assert_eq!(s.severity(Code::YamlSyntax), Some(Severity::Error));
@@ -237,13 +243,22 @@ mod tests {
         assert_eq!(s.api_key.as_deref(), Some("pat.acc.x.y"));
         assert!(!s.live);
         assert!(s.is_harness_host("harness.acme.com"));
-        assert!(!format!("{s:?}").contains("pat.acc"), "the key must never be printed");
+        assert!(
+            !format!("{s:?}").contains("pat.acc"),
+            "the key must never be printed"
+        );
     }
 
     #[test]
     fn hosts_normalise() {
-        assert_eq!(normalize_host("https://Harness.Example.com:443/ng").as_deref(), Some("harness.example.com"));
-        assert_eq!(normalize_host("h.example.com:8443").as_deref(), Some("h.example.com:8443"));
+        assert_eq!(
+            normalize_host("https://Harness.Example.com:443/ng").as_deref(),
+            Some("harness.example.com")
+        );
+        assert_eq!(
+            normalize_host("h.example.com:8443").as_deref(),
+            Some("h.example.com:8443")
+        );
         assert_eq!(normalize_host("  "), None);
         assert_eq!(normalize_host("bad host"), None);
     }

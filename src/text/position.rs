@@ -52,7 +52,11 @@ impl LineIndex {
         let mut line_ends = Vec::new();
         for (i, b) in text.bytes().enumerate() {
             if b == b'\n' {
-                let end = if i > 0 && text.as_bytes()[i - 1] == b'\r' { i - 1 } else { i };
+                let end = if i > 0 && text.as_bytes()[i - 1] == b'\r' {
+                    i - 1
+                } else {
+                    i
+                };
                 line_ends.push(end);
             }
         }
@@ -90,7 +94,12 @@ impl LineIndex {
     fn clamp(&self, offset: usize) -> TextSize {
         let mut offset = offset.min(self.len);
         // Step back onto a character boundary: line-index refuses the middle of one.
-        while self.inner.try_line_col(TextSize::from(offset as u32)).is_none() && offset > 0 {
+        while self
+            .inner
+            .try_line_col(TextSize::from(offset as u32))
+            .is_none()
+            && offset > 0
+        {
             offset -= 1;
         }
         TextSize::from(offset as u32)
@@ -102,7 +111,10 @@ impl LineIndex {
         match enc {
             PositionEncoding::Utf8 => (lc.line, lc.col),
             PositionEncoding::Utf16 => {
-                let wide = self.inner.to_wide(WideEncoding::Utf16, lc).expect("in range");
+                let wide = self
+                    .inner
+                    .to_wide(WideEncoding::Utf16, lc)
+                    .expect("in range");
                 (wide.line, wide.col)
             }
         }
@@ -138,7 +150,10 @@ impl LineIndex {
     /// 1-based line and character column of a byte offset, for humans.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let lc = self.inner.line_col(self.clamp(offset));
-        let wide = self.inner.to_wide(WideEncoding::Utf32, lc).expect("in range");
+        let wide = self
+            .inner
+            .to_wide(WideEncoding::Utf32, lc)
+            .expect("in range");
         LineCol {
             line: wide.line as usize + 1,
             column: wide.col as usize + 1,
@@ -166,7 +181,10 @@ mod tests {
     fn positions_past_the_end_clamp() {
         let idx = LineIndex::new(TEXT);
         // Past the end of line 0 stops before the \r\n.
-        assert_eq!(idx.offset(0, 99, PositionEncoding::Utf16), TEXT.find('\r').unwrap());
+        assert_eq!(
+            idx.offset(0, 99, PositionEncoding::Utf16),
+            TEXT.find('\r').unwrap()
+        );
         assert_eq!(idx.offset(7, 0, PositionEncoding::Utf16), TEXT.len());
         // Inside a surrogate pair or a multi-byte character: never panics.
         let _ = idx.offset(0, 5, PositionEncoding::Utf16);
@@ -179,13 +197,22 @@ mod tests {
         let idx = LineIndex::new(TEXT);
         let x = TEXT.find('x').unwrap();
         assert_eq!(idx.line_col(x), LineCol { line: 1, column: 6 });
-        assert_eq!(idx.line_col(TEXT.find('b').unwrap()), LineCol { line: 2, column: 1 });
+        assert_eq!(
+            idx.line_col(TEXT.find('b').unwrap()),
+            LineCol { line: 2, column: 1 }
+        );
     }
 
     #[test]
     fn negotiation_prefers_utf8() {
-        assert_eq!(PositionEncoding::negotiate(["utf-16", "utf-8"]), PositionEncoding::Utf8);
-        assert_eq!(PositionEncoding::negotiate(["utf-32"]), PositionEncoding::Utf16);
+        assert_eq!(
+            PositionEncoding::negotiate(["utf-16", "utf-8"]),
+            PositionEncoding::Utf8
+        );
+        assert_eq!(
+            PositionEncoding::negotiate(["utf-32"]),
+            PositionEncoding::Utf16
+        );
         assert_eq!(PositionEncoding::negotiate([]), PositionEncoding::Utf16);
     }
 }

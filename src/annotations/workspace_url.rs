@@ -1,0 +1,292 @@
+//! The `harness.io/workspace-url` annotation value: its forms (`label: URL`
+//! lines in a `|` block, or a bare URL) and every URL in it.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::url_check::{UrlReport, check_url};
+use crate::analysis::WorkspaceRef;
+use crate::diagnostic::{Code, Diagnostic, Fix};
+use crate::settings::Settings;
+use crate::text::{Edit, LineIndex};
+use crate::yaml::{Node, NodeKind, ScalarStyle, ValueLine, scalar_lines};
+
+pub const WORKSPACE_URL_KEY: &str = "harness.io/workspace-url";
+
+/// What the checks of one annotation need to know about the file.
+pub struct Context<'a> {
+    pub text: &'a str,
+    pub index: &'a LineIndex,
+    pub settings: &'a Settings,
+}
+
+#[derive(Default)]
+pub struct Output {
+    pub diagnostics: Vec<Diagnostic>,
+    pub refs: Vec<WorkspaceRef>,
+}
+
+/// Checks the value of one `harness.io/workspace-url` entry. `in_block_mapping`
+/// says whether the entry stands in a block mapping, where the value can be
+/// rewritten as a `|` block.
+pub fn check(cx: &Context<'_>, key: &Node, value: &Node, in_block_mapping: bool, out: &mut Output) {
+    let at_value = if value.range.is_empty() {
+        key.range.clone()
+    } else {
+        value.range.clone()
+    };
+    let style = match &value.kind {
+        NodeKind::Scalar { style, .. } if !value.is_null() => *style,
+        other => {
+            let what = match other {
+                NodeKind::Mapping { .. } => "a mapping",
+                NodeKind::Sequence { .. } => "a list",
+                NodeKind::Alias => "an alias",
+                NodeKind::Scalar { .. } => "empty (null)",
+            };
+            out.diagnostics.push(Diagnostic::new(
+                Code::WorkspaceUrlNotString,
+                at_value,
+                format!(
+                    "{WORKSPACE_URL_KEY} must be text: `label: URL` lines in a `|` block. This value is {what}, \
+                     which Backstage rejects."
+                ),
+            ));
+            return;
+        }
+    };
+    let lines = scalar_lines(cx.text, value, cx.index);
+    // The plugin skips only lines that are exactly empty.
+    let content: Vec<&ValueLine> = lines.iter().filter(|l| !l.text.is_empty()).collect();
+    if content.iter().all(|l| l.text.trim().is_empty()) {
+        out.diagnostics.push(Diagnostic::new(
+            Code::WorkspaceUrlEmpty,
+            at_value,
+            format!(
+                "{WORKSPACE_URL_KEY} is empty, so the IACM tab shows \"Missing annotation\". Add a line \
+                 `<label>: <workspace URL>`."
+            ),
+        ));
+        return;
+    }
+    let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+    if style == ScalarStyle::Folded && content.len() > 1 {
+        folded(cx, key, value, out);
+    }
+    let mut labels: HashMap<String, Range<usize>> = HashMap::new();
+    for line in content {
+        check_line(
+            cx,
+            key,
+            value,
+            line,
+            block,
+            in_block_mapping,
+            &mut labels,
+            out,
+        );
+    }
+}
+
+fn folded(cx: &Context<'_>, key: &Node, value: &Node, out: &mut Output) {
+    let header = &cx.text[key.range.end..value.range.start];
+    let Some(at) = header.rfind('>') else { return };
+    let range = key.range.end + at..key.range.end + at + 1;
+    out.diagnostics.push(
+        Diagnostic::new(
+            Code::WorkspaceUrlFolded,
+            range.clone(),
+            "A folded block (`>`) joins these lines into one, so the IACM tab sees a single garbled URL. \
+             Use a literal block (`|`) to keep one `label: URL` per line.",
+        )
+        .with_fix(Fix::new("Use a literal block (|)", vec![Edit::replace(range, "|")])),
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_line(
+    cx: &Context<'_>,
+    key: &Node,
+    value: &Node,
+    line: &ValueLine<'_>,
+    block: bool,
+    in_block_mapping: bool,
+    labels: &mut HashMap<String, Range<usize>>,
+    out: &mut Output,
+) {
+    let text = line.text;
+    let start = text.len() - text.trim_start().len();
+    let trimmed = text.trim();
+    let whole = line.source_range(start..start + trimmed.len());
+    if trimmed.is_empty() {
+        out.diagnostics.push(Diagnostic::new(
+            Code::WorkspaceUrlBadLine,
+            line.source_range(0..text.len()),
+            "This line holds only spaces; the IACM tab reads it as a workspace with no URL. Remove the spaces.",
+        ));
+        return;
+    }
+    if block && trimmed.starts_with('#') {
+        out.diagnostics.push(Diagnostic::new(
+            Code::WorkspaceUrlBadLine,
+            whole,
+            "`#` does not start a comment inside a `|` block: the IACM tab reads this line as a workspace. \
+             Move the comment above the annotation.",
+        ));
+        return;
+    }
+    let Some(colon) = text.find(':') else {
+        out.diagnostics.push(Diagnostic::new(
+            Code::WorkspaceUrlBadLine,
+            whole,
+            "Each line must be `label: URL`; this one has no `:`, so the IACM tab cannot read it.",
+        ));
+        return;
+    };
+    let label = text[..colon].trim();
+    let after = &text[colon + 1..];
+    let url_start = colon + 1 + (after.len() - after.trim_start().len());
+    let url_text = after.trim();
+
+    if (label.eq_ignore_ascii_case("https") || label.eq_ignore_ascii_case("http"))
+        && url_text.starts_with("//")
+    {
+        let url = trimmed;
+        let report = check_url(url, cx.settings);
+        unlabeled(
+            cx,
+            key,
+            value,
+            line,
+            start,
+            url,
+            &report,
+            block,
+            in_block_mapping,
+            out,
+        );
+        emit_url(cx, line, start, None, report, out);
+        return;
+    }
+    if label.is_empty() {
+        out.diagnostics.push(Diagnostic::new(
+            Code::WorkspaceUrlBadLine,
+            line.source_range(colon..colon + 1),
+            "This line has no label before `:`. Write `<label>: <URL>`; the label names the workspace in the IACM tab.",
+        ));
+        return;
+    }
+    let label_range = line.source_range(start..start + label.len());
+    if url_text.is_empty() {
+        out.diagnostics.push(Diagnostic::new(
+            Code::WorkspaceUrlBadLine,
+            label_range,
+            format!("`{label}:` has no URL after it. Add the workspace URL, or remove the line."),
+        ));
+        return;
+    }
+    if let Some(first) = labels.insert(label.to_string(), label_range.clone()) {
+        let first_line = cx.index.line_col(first.start).line;
+        out.diagnostics.push(Diagnostic::new(
+            Code::WorkspaceUrlDuplicateLabel,
+            label_range,
+            format!(
+                "The label `{label}` is already used on line {first_line}; the IACM tab silently keeps only this \
+                 later line. Give each workspace its own label."
+            ),
+        ));
+    }
+    let report = check_url(url_text, cx.settings);
+    emit_url(cx, line, url_start, Some(label.to_string()), report, out);
+}
+
+/// A bare URL where the plugin wants `label: URL`.
+#[allow(clippy::too_many_arguments)]
+fn unlabeled(
+    cx: &Context<'_>,
+    key: &Node,
+    value: &Node,
+    line: &ValueLine<'_>,
+    start: usize,
+    url: &str,
+    report: &UrlReport,
+    block: bool,
+    in_block_mapping: bool,
+    out: &mut Output,
+) {
+    let label = report
+        .parts
+        .as_ref()
+        .map_or("workspace", |p| p.workspace.as_str());
+    let url_end = url.find(char::is_whitespace).unwrap_or(url.len());
+    let mut diagnostic = Diagnostic::new(
+        Code::WorkspaceUrlUnlabeled,
+        line.source_range(start..start + url_end),
+        "The harness-iacm plugin reads `label: URL` lines; a bare URL splits at `https:` and the IACM tab \
+         crashes with \"Invalid URL\". Put a label before it.",
+    );
+    let title = format!("Add the label `{label}:`");
+    if block && line.is_exact() {
+        let at = line.source_range(start..start).start;
+        diagnostic = diagnostic.with_fix(Fix::new(
+            title,
+            vec![Edit::insert(at, format!("{label}: "))],
+        ));
+    } else if !block && in_block_mapping {
+        let key_line = cx.index.line_of(key.range.start);
+        let key_col = key.range.start - cx.index.line_start(key_line);
+        let indent = " ".repeat(key_col + 2);
+        let value_text = value.as_scalar().unwrap_or(url).trim();
+        diagnostic = diagnostic.with_fix(Fix::new(
+            format!("Convert to a `|` block with the label `{label}:`"),
+            vec![Edit::replace(
+                value.range.clone(),
+                format!("|\n{indent}{label}: {value_text}"),
+            )],
+        ));
+    }
+    out.diagnostics.push(diagnostic);
+}
+
+/// Turns URL findings into diagnostics at their place in the file.
+fn emit_url(
+    cx: &Context<'_>,
+    line: &ValueLine<'_>,
+    url_start: usize,
+    label: Option<String>,
+    report: UrlReport,
+    out: &mut Output,
+) {
+    let _ = cx;
+    let shift = |r: &Range<usize>| url_start + r.start..url_start + r.end;
+    for finding in report.findings {
+        let mut diagnostic = Diagnostic::new(
+            finding.code,
+            line.source_range(shift(&finding.range)),
+            finding.message,
+        );
+        if let (Some(fix), true) = (finding.fix, line.is_exact()) {
+            let edits = fix
+                .edits
+                .iter()
+                .map(|(r, t)| Edit::replace(line.source_range(shift(r)), t.clone()))
+                .collect();
+            diagnostic = diagnostic.with_fix(Fix::new(fix.title, edits));
+        }
+        out.diagnostics.push(diagnostic);
+    }
+    if let Some(parts) = report.parts {
+        let url_len = line.text[url_start..]
+            .find(char::is_whitespace)
+            .unwrap_or(line.text.len() - url_start);
+        out.refs.push(WorkspaceRef {
+            range: line.source_range(url_start..url_start + url_len),
+            label,
+            origin: parts.origin,
+            account: parts.account,
+            org: parts.org,
+            project: parts.project,
+            workspace: parts.workspace,
+        });
+    }
+}
