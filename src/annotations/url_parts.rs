@@ -55,7 +55,10 @@ pub fn layout(url: &str) -> Option<UrlLayout> {
     // The old hash router: https://app.harness.io/ng/#/account/...
     let rest = &url[authority_end..];
     for prefix in ["/ng/#/", "/#/"] {
-        if rest.len() >= prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        if rest
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        {
             path_start = authority_end + prefix.len() - 1;
             break;
         }
@@ -164,6 +167,8 @@ mod tests {
         assert_eq!(&url[l.host], "h.example.com:8080");
         assert_eq!(&url[l.path], "/account/A/x");
         assert_eq!(&url[l.query.unwrap()], "?tab=1");
+        // Multi-byte characters where the router prefix would be: no panic.
+        assert!(layout("https://h/nѨ/#/account").is_some());
         let url = "https://h/account/A#frag";
         assert_eq!(&url[layout(url).unwrap().query.unwrap()], "#frag");
         assert_eq!(layout("app.harness.io/ng"), None);
