@@ -213,6 +213,41 @@ mod tests {
         ));
     }
 
+    fn codes_at(text: &str) -> Vec<(&'static str, String)> {
+        analyze(text, Some("catalog-info.yaml"), &Settings::default())
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), text[d.range.clone()].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_broken_document_does_not_hide_the_others() {
+        let text = "kind: Component\nmetadata:\n  name: [unclosed\n---\nkind: Component\nmetadata:\n  annotations:\n    harness.io/workspace-url: |\n      p: http://app.harness.io/ng/account/a/module/iacm/orgs/o/projects/p/workspaces/w/resources\n";
+        let found = codes_at(text);
+        assert_eq!(found[0].0, "yaml-syntax");
+        assert_eq!(found[1], ("workspace-url-insecure", "http".to_string()));
+    }
+
+    #[test]
+    fn problems_above_a_syntax_error_are_still_reported() {
+        let text = "kind: Component\nmetadata:\n  annotations:\n    harness.io/workspace-url: |\n      p: http://app.harness.io/ng/account/a/module/iacm/orgs/o/projects/p/workspaces/w/resources\nspec:\n  owner: \"unclosed\n";
+        let codes: Vec<&str> = codes_at(text).into_iter().map(|(c, _)| c).collect();
+        assert_eq!(codes, ["workspace-url-insecure", "yaml-syntax"]);
+    }
+
+    #[test]
+    fn bad_indentation_is_a_syntax_error_at_the_line() {
+        let text = "metadata:\n  name: a\n   title: b\n";
+        let found = codes_at(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "yaml-syntax");
+        assert!(
+            text[..text.find(&found[0].1).unwrap()].contains("name"),
+            "{found:?}"
+        );
+    }
+
     #[test]
     fn other_yaml_is_not_a_catalog_file() {
         let workflow = "name: CI\non: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n";
