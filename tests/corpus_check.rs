@@ -56,7 +56,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn json_over_the_whole_corpus() {
     let Some(dir) = corpus() else { return };
-    let output = check(&["--format", "json"], &[dir.clone()]);
+    let output = check(&["--format", "json"], std::slice::from_ref(&dir));
     assert_checked(&output, "check --format json over the corpus");
     let report: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
     assert_eq!(report["version"], 1);
