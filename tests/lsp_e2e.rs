@@ -5,7 +5,9 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::lsp_client::{Enc, LspClient, apply_text_edits, changes_for, edit, position, range};
+use support::lsp_client::{
+    Enc, LspClient, apply_text_edits, capabilities, changes_for, edit, position, range,
+};
 
 const URI: &str = "file:///repo/catalog-info.yaml";
 const BASE: &str = "https://app.harness.io/ng/account/abc123/module/iacm/orgs/default/projects/payments/workspaces/prod_ws";
@@ -288,6 +290,58 @@ fn a_change_older_than_the_document_is_ignored() {
 }
 
 #[test]
+fn a_burst_of_changes_on_a_large_file_ends_with_the_latest_diagnostics() {
+    let enc = Enc::Utf16;
+    let mut client = LspClient::start(enc);
+    // About 45 KB, changes in quick bursts with pauses between: analyses
+    // overlap with incoming changes, and some finish between bursts.
+    let entity = catalog(&format!("{BASE}/resources"));
+    let mut text = format!("---\n{entity}").repeat(100);
+    client.open(URI, 1, &text);
+    let last = 40;
+    for version in 2..=last {
+        // Type one character at a time into a comment on the last line.
+        let end = text.len();
+        let e = edit(
+            &mut text,
+            end..end,
+            if version == 2 { "#" } else { "é" },
+            enc,
+        );
+        client.change(URI, version, vec![e]);
+        if version % 8 == 0 {
+            std::thread::sleep(std::time::Duration::from_millis(150));
+        }
+    }
+    let diagnostics = client.diagnostics(URI, last);
+    assert!(
+        diagnostics.is_empty(),
+        "{:#?}",
+        &diagnostics[..diagnostics.len().min(3)]
+    );
+    // Publishes arrive oldest first, and nothing older follows the latest.
+    let before: Vec<_> = client.take_received("textDocument/publishDiagnostics");
+    let versions: Vec<_> = before
+        .iter()
+        .map(|p| p["version"].as_i64().unwrap())
+        .collect();
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    assert!(
+        versions.iter().all(|&v| v < i64::from(last)),
+        "{versions:?}"
+    );
+    client.request(
+        "textDocument/documentLink",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    let after = client.take_received("textDocument/publishDiagnostics");
+    assert!(
+        after.is_empty(),
+        "stale publishes after the latest: {after:#?}"
+    );
+}
+
+#[test]
 fn other_yaml_gets_an_empty_diagnostics_list() {
     let mut client = LspClient::start(Enc::Utf16);
     let uri = "file:///repo/.github/workflows/ci.yaml";
@@ -371,6 +425,39 @@ fn fix_all_is_one_edit_that_clears_every_fixable_problem() {
     let everything = range(&fixed, 0..fixed.len(), enc);
     let left = code_actions(&mut client, everything, None);
     assert!(left.is_empty(), "nothing fixable should be left: {left:#?}");
+}
+
+#[test]
+fn fix_all_edit_is_resolved_lazily_when_the_client_can() {
+    let enc = Enc::Utf16;
+    let mut client = LspClient::spawn();
+    let mut caps = capabilities(None);
+    caps["textDocument"]["codeAction"]["resolveSupport"] = json!({"properties": ["edit"]});
+    client.initialize_with(caps, Value::Null);
+    let text = catalog(&BASE.replacen("https", "http", 1));
+    client.open(URI, 1, &text);
+    client.diagnostics(URI, 1);
+
+    // Without `only` (a cursor move), the fix-all action comes without its edit...
+    let cursor = range(&text, 0..0, enc);
+    let actions = code_actions(&mut client, cursor, None);
+    let lazy: Vec<_> = actions
+        .iter()
+        .filter(|a| a["kind"] == "source.fixAll.iacm")
+        .collect();
+    assert_eq!(lazy.len(), 1, "{actions:#?}");
+    assert!(lazy[0].get("edit").is_none(), "{:#}", lazy[0]);
+    // ...which `codeAction/resolve` fills in.
+    let resolved = client.request("codeAction/resolve", lazy[0].clone());
+    let fixed = apply_text_edits(&text, &edits_for_uri(&resolved), enc);
+    assert_eq!(fixed, catalog(&format!("{BASE}/resources")));
+    // Asked for explicitly (e.g. fix on save), the edit comes at once.
+    let eager = code_actions(
+        &mut client,
+        range(&text, 0..0, enc),
+        Some(&["source.fixAll"]),
+    );
+    assert_eq!(edits_for_uri(&eager[0]), edits_for_uri(&resolved));
 }
 
 #[test]

@@ -77,8 +77,7 @@ pub fn fix_all_action(
     enc: PositionEncoding,
     uri: &Uri,
 ) -> Option<CodeAction> {
-    let fixable = analysis.is_catalog && analysis.diagnostics.iter().any(|d| !d.fixes.is_empty());
-    if !fixable {
+    if !is_fixable(analysis) {
         return None;
     }
     let (fixed, applied) = fix_all(text, settings);
@@ -93,6 +92,30 @@ pub fn fix_all_action(
         edit: Some(workspace_edit(uri, vec![text_edit])),
         ..CodeAction::default()
     })
+}
+
+/// "Fix all iacm problems" without its edit, which the client asks for with
+/// `codeAction/resolve` only if the user picks the action: computing it
+/// costs several analyses, too many to spend on every cursor move.
+pub fn deferred_fix_all_action(analysis: &Analysis, uri: &Uri) -> Option<CodeAction> {
+    is_fixable(analysis).then(|| CodeAction {
+        title: FIX_ALL_TITLE.to_string(),
+        kind: Some(FIX_ALL_KIND),
+        data: Some(serde_json::json!({ "uri": uri.as_str() })),
+        ..CodeAction::default()
+    })
+}
+
+/// The document of a deferred fix-all action sent back for resolving.
+pub fn deferred_fix_all_uri(action: &CodeAction) -> Option<Uri> {
+    if action.kind.as_ref() != Some(&FIX_ALL_KIND) || action.edit.is_some() {
+        return None;
+    }
+    action.data.as_ref()?.get("uri")?.as_str()?.parse().ok()
+}
+
+fn is_fixable(analysis: &Analysis) -> bool {
+    analysis.is_catalog && analysis.diagnostics.iter().any(|d| !d.fixes.is_empty())
 }
 
 /// The single edit that turns `old` into `new`: the common prefix and suffix
@@ -129,6 +152,7 @@ mod tests {
     use super::*;
     use crate::diagnostic::{Code, Diagnostic, Fix};
     use crate::text::apply_edits;
+    use tower_lsp_server::ls_types::Position;
 
     const TEXT: &str = "u: é😀 http://h/ws\n";
 
@@ -256,6 +280,26 @@ mod tests {
     }
 
     #[test]
+    fn a_deferred_fix_all_carries_its_document() {
+        let action = deferred_fix_all_action(&analysis(), &uri()).unwrap();
+        assert!(action.edit.is_none());
+        assert_eq!(deferred_fix_all_uri(&action), Some(uri()));
+        // Round trip through JSON, as the client sends it back.
+        let back: CodeAction =
+            serde_json::from_value(serde_json::to_value(&action).unwrap()).unwrap();
+        assert_eq!(deferred_fix_all_uri(&back), Some(uri()));
+        let quick = &quick_fixes(
+            &analysis(),
+            &LineIndex::new(TEXT),
+            PositionEncoding::Utf8,
+            &uri(),
+            0..99,
+        )[0];
+        assert_eq!(deferred_fix_all_uri(quick), None);
+        assert!(deferred_fix_all_action(&Analysis::default(), &uri()).is_none());
+    }
+
+    #[test]
     fn no_fix_all_without_fixable_diagnostics() {
         let index = LineIndex::new(TEXT);
         let mut a = analysis();
@@ -276,5 +320,37 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[test]
+    fn fix_all_is_one_minimal_edit_computed_by_the_core() {
+        let text = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\n  annotations:\n    harness.io/workspace-url: |\n      é😀: http://app.harness.io/ng/account/abc/module/iacm/orgs/o/projects/p/workspaces/w\nspec: {type: service, lifecycle: production, owner: t}\n";
+        let settings = Settings::default();
+        let analysis = crate::analysis::analyze_catalog(text, &settings);
+        let index = LineIndex::new(text);
+        let action = fix_all_action(
+            text,
+            &settings,
+            &analysis,
+            &index,
+            PositionEncoding::Utf16,
+            &uri(),
+        )
+        .expect("an insecure URL without /resources is fixable");
+        assert_eq!(action.kind, Some(FIX_ALL_KIND));
+        let edits = edits_of(&action);
+        assert_eq!(edits.len(), 1);
+        // The edit starts at the `s` of https (after "      é😀: http", 15 UTF-16 units)
+        // and leaves the rest of the line alone.
+        assert_eq!(
+            (edits[0].range.start.line, edits[0].range.start.character),
+            (6, 15)
+        );
+        let (fixed, _) = fix_all(text, &settings);
+        let offset = |p: Position| index.offset(p.line, p.character, PositionEncoding::Utf16);
+        let bytes = offset(edits[0].range.start)..offset(edits[0].range.end);
+        let (applied, _) = apply_edits(text, &[Edit::replace(bytes, edits[0].new_text.clone())]);
+        assert_eq!(applied, fixed);
+        assert!(fixed.contains("é😀: https://app.harness.io/ng/account/abc/module/iacm/orgs/o/projects/p/workspaces/w/resources\n"));
     }
 }

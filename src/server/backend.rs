@@ -6,21 +6,24 @@ use std::sync::atomic::Ordering;
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
-    CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DocumentLink, DocumentLinkParams, InitializeParams,
     InitializeResult, InitializedParams, MessageType, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::capabilities::{negotiate_encoding, server_capabilities, server_info};
+use super::capabilities::{negotiate_encoding, resolves_edits, server_capabilities, server_info};
 use super::document::file_name;
 use super::log;
 use super::publish::{analyse_and_publish, clear};
 use super::state::{Snapshot, State};
 use crate::analysis::{Analysis, analyze};
 use crate::features::byte_range;
-use crate::features::code_action::{FIX_ALL_KIND, fix_all_action, is_wanted, quick_fixes};
+use crate::features::code_action::{
+    FIX_ALL_KIND, deferred_fix_all_action, deferred_fix_all_uri, fix_all_action, is_wanted,
+    quick_fixes,
+};
 use crate::features::document_link::document_links;
 use crate::settings::Settings;
 
@@ -87,6 +90,8 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let enc = negotiate_encoding(&params.capabilities);
         self.state.set_encoding(enc);
+        let lazy = resolves_edits(&params.capabilities);
+        self.state.lazy_edits.store(lazy, Ordering::Relaxed);
         let mut settings = Settings::from_env();
         let warnings = match &params.initialization_options {
             Some(options) => settings.apply_json(options),
@@ -157,6 +162,9 @@ impl LanguageServer for Backend {
         if !want_quick_fixes && !want_fix_all {
             return Ok(None);
         }
+        // Requests without `only` come on every cursor move: there the
+        // costly fix-all edit waits for `codeAction/resolve` if it can.
+        let defer_fix_all = only.is_none() && self.state.lazy_edits.load(Ordering::Relaxed);
         let range = params.range;
         let target = uri.clone();
         let actions = with_analysis(&uri, snapshot, move |snap, analysis| {
@@ -166,7 +174,9 @@ impl LanguageServer for Backend {
                 let bytes = byte_range(index, &range, enc);
                 actions.extend(quick_fixes(analysis, index, enc, &target, bytes));
             }
-            if want_fix_all {
+            if want_fix_all && defer_fix_all {
+                actions.extend(deferred_fix_all_action(analysis, &target));
+            } else if want_fix_all {
                 actions.extend(fix_all_action(
                     &snap.text,
                     &snap.settings,
@@ -180,6 +190,24 @@ impl LanguageServer for Backend {
         })
         .await;
         Ok(actions.map(|a| a.into_iter().map(CodeActionOrCommand::CodeAction).collect()))
+    }
+
+    async fn code_action_resolve(&self, mut action: CodeAction) -> Result<CodeAction> {
+        let Some(uri) = deferred_fix_all_uri(&action) else {
+            return Ok(action);
+        };
+        let Some(snapshot) = self.state.snapshot(&uri) else {
+            return Ok(action);
+        };
+        let target = uri.clone();
+        let resolved = with_analysis(&uri, snapshot, move |snap, analysis| {
+            let (index, enc) = (&snap.line_index, snap.encoding);
+            fix_all_action(&snap.text, &snap.settings, analysis, index, enc, &target)
+        })
+        .await;
+        // Nothing left to fix (e.g. fixed by hand meanwhile): no edit.
+        action.edit = resolved.flatten().and_then(|a| a.edit);
+        Ok(action)
     }
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {

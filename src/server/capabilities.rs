@@ -24,6 +24,15 @@ pub fn negotiate_encoding(client: &ClientCapabilities) -> PositionEncoding {
     )
 }
 
+/// Whether the client can resolve a code action's `edit` lazily.
+pub fn resolves_edits(client: &ClientCapabilities) -> bool {
+    let resolve = client
+        .text_document
+        .as_ref()
+        .and_then(|t| t.code_action.as_ref()?.resolve_support.as_ref());
+    resolve.is_some_and(|r| r.properties.iter().any(|p| p == "edit"))
+}
+
 pub fn server_capabilities(enc: PositionEncoding) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(PositionEncodingKind::from(enc.as_str())),
@@ -43,7 +52,8 @@ pub fn server_capabilities(enc: PositionEncoding) -> ServerCapabilities {
                 FIX_ALL_KIND,
             ]),
             work_done_progress_options: WorkDoneProgressOptions::default(),
-            resolve_provider: None,
+            // The fix-all edit is resolved lazily where the client allows.
+            resolve_provider: Some(true),
         })),
         document_link_provider: Some(DocumentLinkOptions {
             resolve_provider: Some(false),

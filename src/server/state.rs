@@ -25,6 +25,8 @@ pub struct State {
     /// Serialises "is this still current? then publish", so diagnostics of
     /// an older revision can never reach the client after newer ones.
     pub publish_gate: tokio::sync::Mutex<()>,
+    /// Whether the client resolves code action edits lazily.
+    pub lazy_edits: AtomicBool,
     /// Set by `shutdown`; decides the exit status after `exit`.
     pub shutdown_requested: AtomicBool,
 }

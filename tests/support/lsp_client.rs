@@ -85,24 +85,17 @@ impl LspClient {
     /// in `general.positionEncodings` (`None`: the field is absent).
     /// Returns the `initialize` result.
     pub fn initialize(&mut self, encodings: Option<&[&str]>, options: Value) -> Value {
-        let mut general = json!({});
-        if let Some(encodings) = encodings {
-            general["positionEncodings"] = json!(encodings);
-        }
+        self.initialize_with(capabilities(encodings), options)
+    }
+
+    /// `initialize` with the given client capabilities, then `initialized`.
+    pub fn initialize_with(&mut self, capabilities: Value, options: Value) -> Value {
         let result = self.request(
             "initialize",
             json!({
                 "processId": null,
                 "rootUri": null,
-                "capabilities": {
-                    "general": general,
-                    "workspace": {"configuration": true, "didChangeConfiguration": {"dynamicRegistration": false}},
-                    "textDocument": {
-                        "publishDiagnostics": {"versionSupport": true},
-                        "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source", "source.fixAll"]}}},
-                        "documentLink": {"tooltipSupport": true},
-                    },
-                },
+                "capabilities": capabilities,
                 "initializationOptions": options,
             }),
         );
@@ -173,6 +166,23 @@ impl LspClient {
             }
             self.backlog.push_back(message);
         }
+    }
+
+    /// Removes and returns the params of every notification `method`
+    /// received so far but not yet consumed, in arrival order.
+    pub fn take_received(&mut self, method: &str) -> Vec<Value> {
+        while let Ok(message) = self.incoming.try_recv() {
+            self.backlog.push_back(message);
+        }
+        let (taken, kept) = self
+            .backlog
+            .drain(..)
+            .partition(|m| m["method"] == method && m.get("id").is_none());
+        self.backlog = kept;
+        taken
+            .into_iter()
+            .map(|mut m: Value| m["params"].take())
+            .collect()
     }
 
     pub fn open(&mut self, uri: &str, version: i32, text: &str) {
@@ -259,6 +269,24 @@ impl LspClient {
             ),
         }
     }
+}
+
+/// Client capabilities of a typical editor; `encodings` is what it offers
+/// in `general.positionEncodings` (`None`: the field is absent).
+pub fn capabilities(encodings: Option<&[&str]>) -> Value {
+    let mut general = json!({});
+    if let Some(encodings) = encodings {
+        general["positionEncodings"] = json!(encodings);
+    }
+    json!({
+        "general": general,
+        "workspace": {"configuration": true, "didChangeConfiguration": {"dynamicRegistration": false}},
+        "textDocument": {
+            "publishDiagnostics": {"versionSupport": true},
+            "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source", "source.fixAll"]}}},
+            "documentLink": {"tooltipSupport": true},
+        },
+    })
 }
 
 impl Drop for LspClient {
