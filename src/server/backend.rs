@@ -80,7 +80,12 @@ async fn with_analysis<T: Send + 'static>(
     match job.await {
         Ok(value) => Some(value),
         Err(err) => {
-            log!("request on {} failed: {err}", uri.as_str());
+            let why = if err.is_panic() {
+                "panicked"
+            } else {
+                "was cancelled"
+            };
+            log!("request on {} {why}", uri.as_str());
             None
         }
     }

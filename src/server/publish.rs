@@ -56,7 +56,13 @@ pub async fn analyse_off_thread(
         Err(err) => {
             // A bug in the analysis must not kill the server; the document
             // just gets no diagnostics until its next change.
-            log!("analysis of {} failed: {err}", uri.as_str());
+            // The panic hook has printed the details already.
+            let why = if err.is_panic() {
+                "panicked"
+            } else {
+                "was cancelled"
+            };
+            log!("analysis of {} {why}", uri.as_str());
             (Arc::default(), Vec::new())
         }
     }

@@ -94,9 +94,17 @@ impl State {
     /// marks every document for re-analysis. Returns the settings warnings
     /// and the documents that need a new worker.
     pub fn update_settings(&self, value: &serde_json::Value) -> (Vec<String>, Vec<(Uri, u64)>) {
-        let mut settings = (*self.settings()).clone();
-        let warnings = settings.apply_json(value);
-        self.set_settings(settings);
+        let warnings = {
+            // Read, modify and write under one lock: no update is lost.
+            let mut current = self
+                .settings
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            let mut settings = (**current).clone();
+            let warnings = settings.apply_json(value);
+            *current = Arc::new(settings);
+            warnings
+        };
         let mut docs = self.docs();
         let mut start = Vec::new();
         for (uri, doc) in docs.iter_mut() {
