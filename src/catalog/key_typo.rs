@@ -40,7 +40,12 @@ pub fn is_typo(key: &str) -> bool {
     {
         return true;
     }
-    strsim::levenshtein(&normalized, WORKSPACE_URL_KEY) <= 2
+    // Two edits can spoil at most two of these three words, so a near miss
+    // keeps one: a cheap filter before the edit distance, which would
+    // otherwise cost a tenth of the analysis of a large catalog.
+    let near = normalized.len().abs_diff(WORKSPACE_URL_KEY.len()) <= 2
+        && ["harness", "workspace", "-url"].iter().any(|w| normalized.contains(w));
+    near && strsim::levenshtein(&normalized, WORKSPACE_URL_KEY) <= 2
 }
 
 #[cfg(test)]
@@ -58,6 +63,7 @@ mod tests {
             "harness.io/workpace-url",
             "harness.io/workspaceUrl",
             "harness.com/workspace-url",
+            "harnes.io/workspce_url",
         ] {
             assert!(is_typo(key), "{key}");
         }
