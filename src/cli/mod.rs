@@ -9,7 +9,7 @@ mod fix;
 mod report;
 mod source;
 
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -121,38 +121,35 @@ pub fn run(args: CheckArgs) -> ExitCode {
     };
 
     let discovered = discover::find(&paths);
-    let mut io_failed = false;
-    for problem in &discovered.problems {
-        eprintln!("iacm-lsp: error: {problem}");
-        io_failed = true;
-    }
-
     let mut report = Report::default();
+    for problem in discovered.problems {
+        eprintln!("iacm-lsp: error: {problem}");
+        report.problems.push(problem);
+    }
     for target in &discovered.targets {
         match check_target(target, &settings, args.fix) {
             Ok(Some(file)) => report.files.push(file),
             Ok(None) => {}
             Err(err) => {
+                // Said now, and the other files are still checked.
                 eprintln!("iacm-lsp: error: {err}");
                 report.problems.push(err.to_string());
-                io_failed = true;
             }
         }
     }
-    for problem in discovered.problems {
-        report.problems.push(problem);
-    }
 
-    if let Err(err) = report::write(&report, args.format, args.fix) {
-        // A closed pipe (`check | head`) is not worth a message.
-        if err.kind() != io::ErrorKind::BrokenPipe {
+    match report::write(&report, args.format, args.fix) {
+        Ok(()) => {}
+        // A closed pipe (`check | head`) is the reader's choice: the exit
+        // status still tells what was found.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(err) => {
             eprintln!("iacm-lsp: error: cannot write the report: {err}");
+            return ExitCode::from(2);
         }
-        return ExitCode::from(2);
     }
-    let _ = io::stdout().flush();
 
-    if io_failed {
+    if !report.problems.is_empty() {
         ExitCode::from(2)
     } else if report.count(Severity::Error) > 0 {
         ExitCode::from(1)
@@ -183,17 +180,16 @@ fn check_target(
     if !target.explicit && !is_catalog_file(Some(&name), &source.text) {
         return Ok(None);
     }
-    let mut analysis = analyze_catalog(&source.text, settings);
+    // fix_all analyses the text itself, so with --fix the text is analysed
+    // once more only after fixing, not before.
     let mut text = source.text;
     let mut fixes_applied = 0;
-    if fix && analysis.diagnostics.iter().any(|d| !d.fixes.is_empty()) {
+    if fix {
         let fixed = fix::fix_file(&target.path, &text, source.bom, settings)?;
-        if fixed.applied > 0 {
-            fixes_applied = fixed.applied;
-            text = fixed.text;
-            analysis = analyze_catalog(&text, settings);
-        }
+        fixes_applied = fixed.applied;
+        text = fixed.text;
     }
+    let analysis = analyze_catalog(&text, settings);
     Ok(Some(CheckedFile {
         path: target.display.clone(),
         text,
