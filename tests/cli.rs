@@ -660,3 +660,56 @@ fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
+
+#[test]
+fn truncated_catalog_files_never_crash_check_or_fix() {
+    // Every prefix (at character boundaries, every 23 bytes) of the shipped
+    // mistakes example: broken YAML, half URLs, unterminated blocks.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/mistakes/catalog-info.yaml");
+    let text = fs::read_to_string(example).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for (n, end) in (0..=text.len())
+        .step_by(23)
+        .filter(|&i| text.is_char_boundary(i))
+        .enumerate()
+    {
+        let name = format!("prefix-{n:03}.yaml");
+        write(dir.path(), &name, &text[..end]);
+        names.push(name);
+    }
+    let args: Vec<&str> = names.iter().map(String::as_str).collect();
+    for format in ["human", "json", "github", "sarif"] {
+        let output = check(dir.path(), &[&["--format", format][..], &args].concat());
+        assert!(
+            matches!(code(&output), 0 | 1),
+            "{format}: {}",
+            stderr(&output)
+        );
+    }
+    let first = check(
+        dir.path(),
+        &[&["--fix", "--format", "json"][..], &args].concat(),
+    );
+    assert!(matches!(code(&first), 0 | 1), "{}", stderr(&first));
+    let snapshot: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| fs::read(dir.path().join(n)).unwrap())
+        .collect();
+    let second = check(
+        dir.path(),
+        &[&["--fix", "--format", "json"][..], &args].concat(),
+    );
+    assert_eq!(
+        json(&first),
+        json(&second),
+        "a second --fix reports the same"
+    );
+    for (name, before) in names.iter().zip(&snapshot) {
+        assert_eq!(
+            &fs::read(dir.path().join(name)).unwrap(),
+            before,
+            "{name} changed on the second --fix"
+        );
+    }
+}
