@@ -64,15 +64,22 @@ fn time_binary(runs: usize, args: &[&str], paths: &[PathBuf]) -> (Duration, Opti
 }
 
 fn main() {
-    // `cargo bench -- <filter>` passes arguments; `cargo test --benches` passes --bench-less
-    // flags too. This benchmark always runs everything, quickly.
+    // `cargo bench` passes `--bench`; without it (`cargo test --all-targets`)
+    // this is a smoke run: small inputs, one run each, numbers meaningless.
+    let full = std::env::args().any(|a| a == "--bench");
+    let runs = |n: usize| if full { n } else { 1 };
     let settings = Settings::default();
     println!(
-        "iacm-lsp benchmarks ({} profile)",
+        "iacm-lsp benchmarks ({} build{})",
         if cfg!(debug_assertions) {
             "debug"
         } else {
             "optimised"
+        },
+        if full {
+            ""
+        } else {
+            ", smoke run without --bench"
         }
     );
 
@@ -86,7 +93,7 @@ fn main() {
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .collect();
         let bytes: usize = texts.iter().map(String::len).sum();
-        let (time, diagnostics) = median(21, || {
+        let (time, diagnostics) = median(runs(21), || {
             texts
                 .iter()
                 .map(|t| analyze_catalog(t, &settings).diagnostics.len())
@@ -100,7 +107,7 @@ fn main() {
             time.as_secs_f64() * 1e6 / texts.len() as f64,
             diagnostics
         );
-        let (time, status) = time_binary(11, &["--format", "json"], &files);
+        let (time, status) = time_binary(runs(11), &["--format", "json"], &files);
         println!(
             "corpus: `iacm-lsp check --format json` on {} files: {} (exit {status:?})",
             files.len(),
@@ -109,37 +116,46 @@ fn main() {
     }
 
     let dir = tempfile::tempdir().expect("a temporary folder");
-    for (size, runs) in [(MB, 11), (5 * MB, 5)] {
+    let sizes = if full {
+        [MB, 5 * MB]
+    } else {
+        [MB / 16, MB / 8]
+    };
+    for (size, size_runs) in sizes.into_iter().zip([runs(11), runs(5)]) {
         let (text, entities) = generate::catalog(size, 42);
-        let label = format!("{} MB", size / MB);
-        let (time, analysis) = median(runs, || analyze_catalog(&text, &settings));
+        let label = format!("{:.3} MB", size as f64 / MB as f64).replace(".000", "");
+        let last = size == sizes[1];
+        let (time, analysis) = median(size_runs, || analyze_catalog(&text, &settings));
         println!(
-            "{label}: analyze_catalog on {entities} entities ({} bytes): {} median of {runs} ({}), {} diagnostics",
+            "{label}: analyze_catalog on {entities} entities ({} bytes): {} median of {size_runs} ({}), {} diagnostics",
             text.len(),
             ms(time),
             mb_per_s(text.len(), time),
             analysis.diagnostics.len()
         );
-        if size < 5 * MB {
+        if !last {
             continue;
         }
-        let (time, (_, fixes)) = median(3, || fix_all(&text, &settings));
+        let (time, (_, fixes)) = median(runs(3), || fix_all(&text, &settings));
         println!(
-            "{label}: fix_all: {} median of 3 ({}), {fixes} fixes",
+            "{label}: fix_all: {} median of {} ({}), {fixes} fixes",
             ms(time),
+            runs(3),
             mb_per_s(text.len(), time)
         );
 
         let path = dir.path().join("generated.catalog-info.yaml");
         std::fs::write(&path, &text).expect("write the generated file");
         for format in ["human", "json"] {
-            let (time, status) = time_binary(5, &["--format", format], std::slice::from_ref(&path));
+            let (time, status) =
+                time_binary(runs(5), &["--format", format], std::slice::from_ref(&path));
             println!(
-                "{label}: `iacm-lsp check --format {format}`: {} median of 5 (exit {status:?})",
-                ms(time)
+                "{label}: `iacm-lsp check --format {format}`: {} median of {} (exit {status:?})",
+                ms(time),
+                runs(5)
             );
         }
-        let (time, status) = median(3, || {
+        let (time, status) = median(runs(3), || {
             std::fs::write(&path, &text).expect("reset the generated file");
             time_binary(
                 1,
@@ -148,8 +164,9 @@ fn main() {
             )
         });
         println!(
-            "{label}: `iacm-lsp check --fix` (incl. rewriting the file): {} median of 3 (exit {:?})",
+            "{label}: `iacm-lsp check --fix` (incl. rewriting the file): {} median of {} (exit {:?})",
             ms(time),
+            runs(3),
             status.1
         );
     }
