@@ -26,7 +26,11 @@ fn main() -> ExitCode {
         Err(err) => {
             let usage_error = err.use_stderr();
             let _ = err.print();
-            return if usage_error { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if usage_error {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match cli.command.unwrap_or(Command::Serve) {

@@ -186,6 +186,10 @@ fn unlabeled_bare_url_converts_to_a_labelled_block() {
     // Quoted, and a bare URL line inside a block.
     let quoted = entity(&format!("\"{GOOD}\""));
     assert!(fixed(&quoted, Code::WorkspaceUrlUnlabeled).contains(&format!("prod_ws: {GOOD}\n")));
+    // CRLF files get CRLF in the new block.
+    let crlf = entity(GOOD).replace('\n', "\r\n");
+    let out = fixed(&crlf, Code::WorkspaceUrlUnlabeled);
+    assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
     let in_block = labelled(&[GOOD]);
     assert!(
         fixed(&in_block, Code::WorkspaceUrlUnlabeled).contains(&format!("      prod_ws: {GOOD}\n"))
@@ -405,6 +409,17 @@ fn misplaced_moves_into_annotations() {
     assert!(
         out.contains(&format!("  annotations:\n    backstage.io/techdocs-ref: dir:.\n    harness.io/workspace-url: |\n      prod: {GOOD}\nspec:")),
         "{out}"
+    );
+    // Alone under labels: `labels:` goes too, rather than being left null.
+    let text = format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\n  labels:\n    harness.io/workspace-url: 'prod: {GOOD}'\n  annotations:\n    x.io/y: z\n"
+    );
+    let out = fixed(&text, Code::AnnotationMisplaced);
+    assert_eq!(
+        out,
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\n  annotations:\n    x.io/y: z\n    harness.io/workspace-url: 'prod: {GOOD}'\n"
+        )
     );
     // Under spec, with no annotations mapping yet: it is created.
     let text = format!(

@@ -20,6 +20,17 @@ pub struct Context<'a> {
     pub settings: &'a Settings,
 }
 
+impl Context<'_> {
+    /// The line ending new lines get: the file's own.
+    pub fn line_ending(&self) -> &'static str {
+        if self.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Output {
     pub diagnostics: Vec<Diagnostic>,
@@ -241,7 +252,7 @@ fn unlabeled(
             format!("Convert to a `|` block with the label `{label}:`"),
             vec![Edit::replace(
                 value.range.clone(),
-                format!("|\n{indent}{label}: {value_text}"),
+                format!("|{}{indent}{label}: {value_text}", cx.line_ending()),
             )],
         ));
     }

@@ -19,22 +19,33 @@ pub fn check(cx: &Context<'_>, root: &Node, out: &mut Output) {
     }
     // Places where the annotation is written by mistake, nearest first.
     let spec = root.get("spec");
-    let places: [(&str, Option<&Node>); 5] = [
-        ("metadata.labels", metadata.and_then(|m| m.get("labels"))),
-        ("metadata", metadata),
-        ("spec.annotations", spec.and_then(|s| s.get("annotations"))),
-        ("spec", spec),
-        ("the top level", Some(root)),
+    let labels = metadata.and_then(|m| m.entry("labels"));
+    let spec_annotations = spec.and_then(|s| s.entry("annotations"));
+    let places = [
+        ("metadata.labels", labels.map(|e| &e.value), labels),
+        ("metadata", metadata, None),
+        (
+            "spec.annotations",
+            spec_annotations.map(|e| &e.value),
+            spec_annotations,
+        ),
+        ("spec", spec, None),
+        ("the top level", Some(root), None),
     ];
-    for (place, parent) in places {
+    for (name, parent, container) in places {
         let Some(parent) = parent else { continue };
+        let place = misplaced::Place {
+            name,
+            parent,
+            container,
+        };
         for entry in parent
             .entries()
             .iter()
             .filter(|e| e.key.as_scalar() == Some(WORKSPACE_URL_KEY))
         {
             out.diagnostics
-                .push(misplaced::report(cx, root, parent, entry, place));
+                .push(misplaced::report(cx, root, &place, entry));
             workspace_url::check(cx, &entry.key, &entry.value, parent.is_block_mapping(), out);
         }
     }

@@ -44,7 +44,9 @@ pub fn is_typo(key: &str) -> bool {
     // keeps one: a cheap filter before the edit distance, which would
     // otherwise cost a tenth of the analysis of a large catalog.
     let near = normalized.len().abs_diff(WORKSPACE_URL_KEY.len()) <= 2
-        && ["harness", "workspace", "-url"].iter().any(|w| normalized.contains(w));
+        && ["harness", "workspace", "-url"]
+            .iter()
+            .any(|w| normalized.contains(w));
     near && strsim::levenshtein(&normalized, WORKSPACE_URL_KEY) <= 2
 }
 

@@ -7,33 +7,46 @@ use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::text::Edit;
 use crate::yaml::{Entry, Node, NodeKind};
 
-/// Reports `entry` (whose key is the annotation) found in `parent`, which
-/// stands at `place` (e.g. "metadata.labels") in the document `root`.
-pub fn report(
-    cx: &Context<'_>,
-    root: &Node,
-    parent: &Node,
-    entry: &Entry,
-    place: &str,
-) -> Diagnostic {
+/// Where a misplaced entry was found.
+pub struct Place<'a> {
+    /// e.g. "metadata.labels".
+    pub name: &'static str,
+    /// The mapping holding the entry.
+    pub parent: &'a Node,
+    /// The entry that holds `parent` (`labels: ...`), when removing the
+    /// annotation would leave it empty and so null, which Backstage rejects.
+    pub container: Option<&'a Entry>,
+}
+
+/// Reports `entry` (whose key is the annotation) found at `place` in the
+/// document `root`.
+pub fn report(cx: &Context<'_>, root: &Node, place: &Place<'_>, entry: &Entry) -> Diagnostic {
+    let (parent, place_name) = (place.parent, place.name);
     let message = format!(
-        "{WORKSPACE_URL_KEY} is under `{place}`, where the IACM tab never looks: it must be in \
+        "{WORKSPACE_URL_KEY} is under `{place_name}`, where the IACM tab never looks: it must be in \
          `metadata.annotations`."
     );
     let diagnostic = Diagnostic::new(Code::AnnotationMisplaced, entry.key.range.clone(), message);
-    match move_fix(cx, root, parent, entry) {
+    let container = place.container.filter(|_| parent.entries().len() == 1);
+    match move_fix(cx, root, parent, entry, container) {
         Some(fix) => diagnostic.with_fix(fix),
         None => diagnostic,
     }
 }
 
-fn move_fix(cx: &Context<'_>, root: &Node, parent: &Node, entry: &Entry) -> Option<Fix> {
+fn move_fix(
+    cx: &Context<'_>,
+    root: &Node,
+    parent: &Node,
+    entry: &Entry,
+    container: Option<&Entry>,
+) -> Option<Fix> {
     let (text, index) = (cx.text, cx.index);
     let metadata = root.get("metadata").filter(|m| m.is_block_mapping())?;
     if !parent.is_block_mapping() {
         return None;
     }
-    let line_ending = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let line_ending = cx.line_ending();
     let key_line = index.line_of(entry.key.range.start);
     let line_start = index.line_start(key_line);
     // The entry must own its lines for them to move cleanly.
@@ -44,8 +57,15 @@ fn move_fix(cx: &Context<'_>, root: &Node, parent: &Node, entry: &Entry) -> Opti
         return None;
     }
     let old_col = entry.key.range.start - line_start;
-    let removed = line_start..after_lines(cx, entry)?;
-    let mut moved = text[removed.clone()].to_string();
+    let moved_lines = line_start..after_lines(cx, entry)?;
+    let mut moved = text[moved_lines.clone()].to_string();
+    // The container's own line goes too when the entry was all it held.
+    let removed = match container {
+        Some(c) if own_lines(text, index, &c.key) => {
+            index.line_start(index.line_of(c.key.range.start))..moved_lines.end
+        }
+        _ => moved_lines,
+    };
     if !moved.ends_with('\n') {
         moved.push_str(line_ending);
     }
@@ -95,6 +115,12 @@ fn move_fix(cx: &Context<'_>, root: &Node, parent: &Node, entry: &Entry) -> Opti
         "Move it into metadata.annotations",
         vec![Edit::delete(removed), Edit::insert(insert_at, inserted)],
     ))
+}
+
+/// Whether `key` is the first thing on its line.
+fn own_lines(text: &str, index: &crate::text::LineIndex, key: &Node) -> bool {
+    let start = index.line_start(index.line_of(key.range.start));
+    text[start..key.range.start].chars().all(|c| c == ' ')
 }
 
 /// The offset just past the last line of `entry` (its value included).
