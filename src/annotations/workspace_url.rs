@@ -176,7 +176,7 @@ fn check_line(
             in_block_mapping,
             out,
         );
-        emit_url(cx, line, start, None, report, out);
+        emit_url(line, start, None, report, out);
         return;
     }
     if label.is_empty() {
@@ -208,7 +208,7 @@ fn check_line(
         ));
     }
     let report = check_url(url_text, cx.settings);
-    emit_url(cx, line, url_start, Some(label.to_string()), report, out);
+    emit_url(line, url_start, Some(label.to_string()), report, out);
 }
 
 /// A bare URL where the plugin wants `label: URL`.
@@ -261,14 +261,12 @@ fn unlabeled(
 
 /// Turns URL findings into diagnostics at their place in the file.
 fn emit_url(
-    cx: &Context<'_>,
     line: &ValueLine<'_>,
     url_start: usize,
     label: Option<String>,
     report: UrlReport,
     out: &mut Output,
 ) {
-    let _ = cx;
     let shift = |r: &Range<usize>| url_start + r.start..url_start + r.end;
     for finding in report.findings {
         let mut diagnostic = Diagnostic::new(
