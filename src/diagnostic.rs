@@ -35,8 +35,8 @@ impl Severity {
 }
 
 macro_rules! codes {
-    ($($variant:ident => $name:literal, $severity:ident;)*) => {
-        /// Every static diagnostic code, with its default severity.
+    ($($variant:ident => $name:literal, $severity:ident, $summary:literal;)*) => {
+        /// Every diagnostic code, with its default severity.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code { $($variant),* }
 
@@ -51,6 +51,11 @@ macro_rules! codes {
                 match self { $(Code::$variant => Severity::$severity),* }
             }
 
+            /// One sentence on what the code means (SARIF rules, docs).
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary),* }
+            }
+
             pub fn parse(s: &str) -> Option<Code> {
                 match s { $($name => Some(Code::$variant),)* _ => None }
             }
@@ -59,28 +64,35 @@ macro_rules! codes {
 }
 
 codes! {
-    YamlSyntax => "yaml-syntax", Error;
-    DuplicateKey => "duplicate-key", Error;
-    WorkspaceUrlNotString => "workspace-url-not-string", Error;
-    WorkspaceUrlEmpty => "workspace-url-empty", Error;
-    WorkspaceUrlFolded => "workspace-url-folded", Error;
-    WorkspaceUrlBadLine => "workspace-url-bad-line", Error;
-    WorkspaceUrlDuplicateLabel => "workspace-url-duplicate-label", Warning;
-    WorkspaceUrlUnlabeled => "workspace-url-unlabeled", Warning;
-    WorkspaceUrlPlaceholder => "workspace-url-placeholder", Error;
-    WorkspaceUrlNotAbsolute => "workspace-url-not-absolute", Error;
-    WorkspaceUrlInsecure => "workspace-url-insecure", Warning;
-    WorkspaceUrlHost => "workspace-url-host", Warning;
-    WorkspaceUrlPath => "workspace-url-path", Error;
-    WorkspaceUrlMissingModule => "workspace-url-missing-module", Error;
-    WorkspaceUrlModule => "workspace-url-module", Warning;
-    WorkspaceUrlMissingResources => "workspace-url-missing-resources", Error;
-    WorkspaceUrlQuery => "workspace-url-query", Error;
-    WorkspaceUrlTrailing => "workspace-url-trailing", Hint;
-    WorkspaceUrlIdentifier => "workspace-url-identifier", Error;
-    WorkspaceUrlKind => "workspace-url-kind", Information;
-    AnnotationMisplaced => "annotation-misplaced", Error;
-    AnnotationKeyTypo => "annotation-key-typo", Warning;
+    YamlSyntax => "yaml-syntax", Error, "The YAML does not parse.";
+    DuplicateKey => "duplicate-key", Error, "A key appears twice in one mapping.";
+    WorkspaceUrlNotString => "workspace-url-not-string", Error, "The workspace-url annotation is a mapping, sequence or null, not a string.";
+    WorkspaceUrlEmpty => "workspace-url-empty", Error, "The workspace-url annotation is empty.";
+    WorkspaceUrlFolded => "workspace-url-folded", Error, "A folded block scalar (>) joins the label lines into one.";
+    WorkspaceUrlBadLine => "workspace-url-bad-line", Error, "A line of the annotation is not `label: URL`.";
+    WorkspaceUrlDuplicateLabel => "workspace-url-duplicate-label", Warning, "Two lines use the same label; the later one silently wins.";
+    WorkspaceUrlUnlabeled => "workspace-url-unlabeled", Warning, "A bare URL without a label; the IACM plugin needs `label: URL` lines.";
+    WorkspaceUrlPlaceholder => "workspace-url-placeholder", Error, "A placeholder such as <ACCOUNT_ID> is left in the URL.";
+    WorkspaceUrlNotAbsolute => "workspace-url-not-absolute", Error, "The URL is not an absolute http(s) URL.";
+    WorkspaceUrlInsecure => "workspace-url-insecure", Warning, "The URL uses http:// instead of https://.";
+    WorkspaceUrlHost => "workspace-url-host", Warning, "The host is not app.harness.io or a configured Harness host.";
+    WorkspaceUrlPath => "workspace-url-path", Error, "The path does not name the account, module, org, project and workspace.";
+    WorkspaceUrlMissingModule => "workspace-url-missing-module", Error, "The path lacks the module/ segment before iacm.";
+    WorkspaceUrlModule => "workspace-url-module", Warning, "The module in the path is not iacm.";
+    WorkspaceUrlMissingResources => "workspace-url-missing-resources", Error, "The URL does not end in /resources.";
+    WorkspaceUrlQuery => "workspace-url-query", Error, "The URL has a ?query or #fragment.";
+    WorkspaceUrlTrailing => "workspace-url-trailing", Hint, "Something follows /resources.";
+    WorkspaceUrlIdentifier => "workspace-url-identifier", Error, "An org, project or workspace id is not a Harness identifier.";
+    WorkspaceUrlKind => "workspace-url-kind", Information, "The annotation is on a kind other than Component.";
+    AnnotationMisplaced => "annotation-misplaced", Error, "The annotation is not under metadata.annotations.";
+    AnnotationKeyTypo => "annotation-key-typo", Warning, "A near miss of harness.io/workspace-url.";
+    // Live codes: from the Harness API, with an API key.
+    WorkspaceNotFound => "workspace-not-found", Warning, "Harness has no such workspace (404).";
+    WorkspaceAccessDenied => "workspace-access-denied", Warning, "The API key cannot read the workspace (401/403).";
+    WorkspaceEmpty => "workspace-empty", Information, "The workspace has no resources.";
+    WorkspaceFailed => "workspace-failed", Warning, "The workspace's last run failed.";
+    WorkspaceDrifted => "workspace-drifted", Information, "The workspace's resources have drifted from its code.";
+    ApiKeyAccountMismatch => "api-key-account-mismatch", Warning, "The API key belongs to another account than the URL names.";
 }
 
 /// A repair for a diagnostic: edits to apply together.

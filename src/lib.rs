@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
 pub mod features;
+pub mod harness;
 pub mod server;
 pub mod settings;
 pub mod text;

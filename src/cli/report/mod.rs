@@ -143,45 +143,6 @@ fn clamp(text: &str, range: &Range<usize>) -> Range<usize> {
     start..floor(range.end).max(start)
 }
 
-/// A one-line description of each code, for SARIF rules.
-fn describe_code(code: &str) -> &'static str {
-    match code {
-        "yaml-syntax" => "The YAML does not parse.",
-        "duplicate-key" => "A key appears twice in one mapping.",
-        "workspace-url-not-string" => {
-            "The workspace-url annotation is a mapping, sequence or null, not a string."
-        }
-        "workspace-url-empty" => "The workspace-url annotation is empty.",
-        "workspace-url-folded" => "A folded block scalar (>) joins the label lines into one.",
-        "workspace-url-bad-line" => "A line of the annotation is not `label: URL`.",
-        "workspace-url-duplicate-label" => {
-            "Two lines use the same label; the later one silently wins."
-        }
-        "workspace-url-unlabeled" => {
-            "A bare URL without a label; the IACM plugin needs `label: URL` lines."
-        }
-        "workspace-url-placeholder" => "A placeholder such as <ACCOUNT_ID> is left in the URL.",
-        "workspace-url-not-absolute" => "The URL is not an absolute http(s) URL.",
-        "workspace-url-insecure" => "The URL uses http:// instead of https://.",
-        "workspace-url-host" => "The host is not app.harness.io or a configured Harness host.",
-        "workspace-url-path" => {
-            "The path does not name the account, module, org, project and workspace."
-        }
-        "workspace-url-missing-module" => "The path lacks the module/ segment before iacm.",
-        "workspace-url-module" => "The module in the path is not iacm.",
-        "workspace-url-missing-resources" => "The URL does not end in /resources.",
-        "workspace-url-query" => "The URL has a ?query or #fragment.",
-        "workspace-url-trailing" => "Something follows /resources.",
-        "workspace-url-identifier" => {
-            "An org, project or workspace id is not a Harness identifier."
-        }
-        "workspace-url-kind" => "The annotation is on a kind other than Component.",
-        "annotation-misplaced" => "The annotation is not under metadata.annotations.",
-        "annotation-key-typo" => "A near miss of harness.io/workspace-url.",
-        _ => "An iacm-lsp diagnostic.",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,17 +255,5 @@ mod tests {
         let reversed = 3..1;
         assert_eq!(clamp(text, &reversed), 3..3);
         assert_eq!(&text[clamp(text, &(1..2))], "");
-    }
-
-    #[test]
-    fn every_code_has_a_description() {
-        for code in crate::Code::ALL {
-            assert_ne!(
-                describe_code(code.as_str()),
-                "An iacm-lsp diagnostic.",
-                "{}",
-                code.as_str()
-            );
-        }
     }
 }

@@ -7,7 +7,7 @@ use std::ops::Range;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 
-use super::{Report, clamp, describe_code, span};
+use super::{Report, clamp, span};
 use crate::text::LineIndex;
 use crate::{Code, Severity};
 
@@ -25,7 +25,7 @@ pub fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
         .map(|code| {
             json!({
                 "id": code.as_str(),
-                "shortDescription": { "text": describe_code(code.as_str()) },
+                "shortDescription": { "text": code.summary() },
                 "defaultConfiguration": { "level": level(code.default_severity()) },
                 "helpUri": "https://github.com/harness/backstage-plugins/tree/main/plugins/harness-iacm",
             })
