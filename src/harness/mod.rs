@@ -5,6 +5,8 @@
 //! `Settings`; features read it only through `LiveState`.
 
 pub mod live;
+pub mod service;
 pub mod types;
 
 pub use live::{FetchError, LiveState, WorkspaceData, WorkspaceKey, key_account};
+pub use service::LiveService;
