@@ -2,8 +2,12 @@
 //! document's line index) to LSP types.
 
 pub mod code_action;
+pub mod code_lens;
 pub mod diagnostics;
 pub mod document_link;
+pub mod hover;
+pub mod live_diagnostics;
+mod when;
 
 use std::ops::Range;
 
