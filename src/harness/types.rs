@@ -116,3 +116,81 @@ pub struct ActivityMetadata {
     pub pipeline_name: Option<String>,
     pub pipeline_execution_id: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The list-resources example of harness-api.md section 2.3.
+    const RESOURCES: &str = r#"{
+      "resources": [{
+        "name": "app_server", "type": "S3 Bucket", "provider": "AWS", "module": "full_stack",
+        "mode": "resource", "path_id": "namespace", "resource_id": "arn:aws:s3:::my-bucket",
+        "attributes": {"ami": "ami-830c94ec", "instance_type": "t2.micro"},
+        "drift_status": "changed", "drift_attributes": {"instance_type": "t2.nano"},
+        "sensitive_attributes": ["instance_type"],
+        "createdAt": 1627590400, "lastSyncedAt": 1627686800,
+        "monthly_cost": 0.33, "monthly_saving": 0.36, "recommendation_count": 8
+      }],
+      "data_sources": [],
+      "outputs": [{"name": "instance_public_ip", "value": "1.2.3.4", "sensitive": true,
+                   "expression": "<+outputs.instance_id>", "stack_path": "IaCM/TGOverride/environments/dev/ec2"}],
+      "stack_outputs": {"IaCM/TGOverride/environments/dev/ec2": [{"name": "instance_id", "value": "i-123", "sensitive": false}]},
+      "total_resources": 42
+    }"#;
+
+    #[test]
+    fn parses_the_documented_resources_body() {
+        let r: Resources = serde_json::from_str(RESOURCES).unwrap();
+        assert_eq!(r.resources[0].kind, "S3 Bucket");
+        assert_eq!(r.resources[0].drift_status, "changed");
+        assert!(r.outputs[0].sensitive);
+        assert_eq!(
+            r.resource_count(),
+            42,
+            "total_resources wins over a short page"
+        );
+    }
+
+    #[test]
+    fn null_arrays_and_fields_read_as_empty() {
+        let r: Resources =
+            serde_json::from_str(r#"{"resources": null, "data_sources": null, "outputs": [{"name": null, "value": null}]}"#)
+                .unwrap();
+        assert_eq!(r.resource_count(), 0);
+        assert_eq!(r.outputs[0], Output::default());
+        let r: Resources = serde_json::from_str("{}").unwrap();
+        assert!(r.resources.is_empty() && r.outputs.is_empty());
+    }
+
+    #[test]
+    fn non_string_output_values_are_kept_as_json_text() {
+        let o: Output =
+            serde_json::from_str(r#"{"name": "ports", "value": [80, 443], "sensitive": false}"#)
+                .unwrap();
+        assert_eq!(o.value, "[80,443]");
+    }
+
+    #[test]
+    fn parses_the_documented_workspace_and_activity() {
+        let w: Workspace = serde_json::from_str(
+            r#"{"identifier":"ws1","name":"resource name","status":"provisioning","tags":{"team":"platform"},
+                "repository_branch":"main","repository_commit":"abc10ed","created":1700000000000,"updated":1700000001000,
+                "terraform_variables":{"k":{"key":"k","value":"v","value_type":"string"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (w.identifier.as_str(), w.status.as_deref()),
+            ("ws1", Some("provisioning"))
+        );
+        assert_eq!(w.updated, Some(1_700_000_001_000));
+        let a: Activity = serde_json::from_str(
+            r#"{"id":"x","account":"acc","created":1700000000000,"metadata":{"activity_type":"apply",
+                "activity_status":"success","pipeline_name":"deploy","resource_counts":{"added":1}}}"#,
+        )
+        .unwrap();
+        assert_eq!(a.metadata.activity_type.as_deref(), Some("apply"));
+        let a: Activity = serde_json::from_str(r#"{"id":"y","metadata":null}"#).unwrap();
+        assert_eq!(a.metadata, ActivityMetadata::default());
+    }
+}
