@@ -4,7 +4,10 @@
 //! Depends on nothing of ours but `WorkspaceRef` (via `WorkspaceKey`) and
 //! `Settings`; features read it only through `LiveState`.
 
+pub mod client;
+pub mod errors;
 pub mod live;
+pub mod route;
 pub mod service;
 pub mod types;
 

@@ -1,64 +1,412 @@
 //! The live data service: one per process, shared by the LSP server and
 //! `check --live`. Caches per workspace, fetches in the background.
 //!
-//! CONTRACT (stub until the client lands): every method is non-blocking
-//! except `wait`; nothing here ever logs or returns the API key.
+//! Every method is non-blocking except `wait`; nothing here ever logs or
+//! returns the API key. A fetch runs in a spawned task on the caller's
+//! tokio runtime, one per workspace at a time (single flight), at most
+//! `max_concurrent_fetches` workspaces at once; while it runs, older data
+//! is still served (stale-while-revalidate). Failures are cached like data,
+//! so a 404 is not refetched on every keystroke.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
+use std::time::{Duration, Instant, SystemTime};
 
-use super::live::{LiveState, WorkspaceKey};
+use tokio::sync::{Semaphore, broadcast};
+
+use super::client::{ApiKey, ClientOptions, Endpoint, HarnessClient};
+use super::live::{FetchError, LiveState, WorkspaceData, WorkspaceKey};
+use super::route::Routes;
 use crate::settings::Settings;
 
-#[derive(Clone, Default)]
-pub struct LiveService {}
+/// Beyond this many cached workspaces, expired ones are dropped.
+const MAX_ENTRIES: usize = 1024;
+
+/// Tuning for the service; `Default` is what the server and the CLI use.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    pub client: ClientOptions,
+    /// Workspaces fetched at the same time (each is three requests).
+    pub max_concurrent_fetches: usize,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        ServiceOptions {
+            client: ClientOptions::default(),
+            max_concurrent_fetches: 4,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct LiveService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    options: ServiceOptions,
+    config: RwLock<Config>,
+    /// Lock order: `config`, then `cache`.
+    cache: Mutex<HashMap<WorkspaceKey, Entry>>,
+    events: broadcast::Sender<WorkspaceKey>,
+    permits: Arc<Semaphore>,
+    next_flight: AtomicU64,
+    /// Built on first use, so start-up pays nothing without a key; every
+    /// key's client shares its connection pool and request counts.
+    http: OnceLock<Result<HarnessClient, FetchError>>,
+}
+
+struct Config {
+    live: bool,
+    key: Option<ApiKey>,
+    routes: Routes,
+    ttl: Duration,
+}
+
+#[derive(Default)]
+struct Entry {
+    data: Option<Arc<WorkspaceData>>,
+    /// When `data` arrived.
+    fetched: Option<Instant>,
+    /// Set by `refresh_all`: refetch on the next `request`.
+    stale: bool,
+    /// The fetch under way, if any.
+    flight: Option<u64>,
+}
+
+impl Entry {
+    fn live_state(&self) -> LiveState {
+        match &self.data {
+            Some(data) => LiveState::Ready {
+                data: data.clone(),
+                refreshing: self.flight.is_some(),
+            },
+            None => LiveState::Loading,
+        }
+    }
+
+    fn is_fresh(&self, ttl: Duration) -> bool {
+        self.data.is_some() && !self.stale && self.fetched.is_some_and(|t| t.elapsed() < ttl)
+    }
+}
+
+/// What a fetch needs, resolved under the config lock.
+struct Target {
+    client: Result<HarnessClient, FetchError>,
+    base: String,
+    ttl: Duration,
+}
+
+impl Default for LiveService {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for LiveService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let config = self.inner.config();
+        f.debug_struct("LiveService")
+            .field("live", &config.live)
+            .field("key", &config.key)
+            .field("routes", &config.routes)
+            .field("ttl", &config.ttl)
+            .field("cached", &self.inner.cache().len())
+            .finish()
+    }
+}
 
 impl LiveService {
     pub fn new() -> Self {
-        LiveService {}
+        Self::with_options(ServiceOptions::default())
+    }
+
+    /// With other timeouts, limits and back-off (tests use short ones).
+    pub fn with_options(options: ServiceOptions) -> Self {
+        let defaults = Settings::default();
+        let permits = Arc::new(Semaphore::new(options.max_concurrent_fetches.max(1)));
+        LiveService {
+            inner: Arc::new(Inner {
+                options,
+                config: RwLock::new(Config {
+                    live: defaults.live,
+                    key: None,
+                    routes: Routes::new(&defaults.base_url, &defaults.hosts),
+                    ttl: Duration::from_secs(defaults.cache_ttl_seconds),
+                }),
+                cache: Mutex::default(),
+                events: broadcast::channel(256).0,
+                permits,
+                next_flight: AtomicU64::new(1),
+                http: OnceLock::new(),
+            }),
+        }
     }
 
     /// Takes new settings (key, base URL, hosts, TTL, live). A change of
-    /// key or base URL drops the cache.
+    /// key or base URL drops the cache: its data was fetched as someone
+    /// else, or from somewhere else.
     pub fn configure(&self, settings: &Settings) {
-        let _ = settings;
+        let key = settings
+            .api_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(ApiKey::new);
+        let routes = Routes::new(&settings.base_url, &settings.hosts);
+        let mut config = self.inner.config_mut();
+        if config.key != key || config.routes.base_url != routes.base_url {
+            // Fetches under way finish into nothing: their entries are gone.
+            self.inner.cache().clear();
+        }
+        *config = Config {
+            live: settings.live,
+            key,
+            routes,
+            ttl: Duration::from_secs(settings.cache_ttl_seconds),
+        };
     }
 
-    /// What is known now. Never starts a fetch.
+    /// What is known now. Never starts a fetch; `Loading` for a workspace
+    /// never requested.
     pub fn state(&self, key: &WorkspaceKey) -> LiveState {
-        let _ = key;
-        LiveState::NoKey
+        let config = self.inner.config();
+        if let Err(state) = self.inner.target(&config, key) {
+            return state;
+        }
+        let cache = self.inner.cache();
+        cache.get(key).map_or(LiveState::Loading, Entry::live_state)
     }
 
     /// What is known now; starts a background fetch (one per workspace at
     /// a time) when there is no data or it is older than the TTL. Needs a
-    /// tokio runtime.
+    /// tokio runtime to start one; without, it only reports.
     pub fn request(&self, key: &WorkspaceKey) -> LiveState {
-        self.state(key)
+        let config = self.inner.config();
+        let target = match self.inner.target(&config, key) {
+            Ok(target) => target,
+            Err(state) => return state,
+        };
+        let mut cache = self.inner.cache();
+        if cache.len() >= MAX_ENTRIES && !cache.contains_key(key) {
+            cache.retain(|_, e| e.flight.is_some() || e.is_fresh(target.ttl));
+        }
+        let entry = cache.entry(key.clone()).or_default();
+        if entry.flight.is_some() || entry.is_fresh(target.ttl) {
+            return entry.live_state();
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return entry.live_state();
+        };
+        let flight = self.inner.next_flight.fetch_add(1, Ordering::Relaxed);
+        entry.flight = Some(flight);
+        let state = entry.live_state();
+        let guard = FlightGuard {
+            inner: self.inner.clone(),
+            key: key.clone(),
+            flight,
+        };
+        runtime.spawn(fetch(guard, target));
+        state
     }
 
-    /// `request`, then waits up to `timeout` for the fetch to finish.
+    /// `request`, then waits up to `timeout` for the fetch to finish. At
+    /// the timeout, returns what is known then (`Loading` or older data).
     pub async fn wait(&self, key: &WorkspaceKey, timeout: Duration) -> LiveState {
-        let _ = timeout;
-        self.request(key)
+        let deadline = tokio::time::Instant::now() + timeout;
+        // Subscribed before the fetch starts, so its event cannot be missed.
+        let mut events = self.subscribe();
+        let mut state = self.request(key);
+        loop {
+            let under_way = matches!(
+                state,
+                LiveState::Loading
+                    | LiveState::Ready {
+                        refreshing: true,
+                        ..
+                    }
+            );
+            if !under_way {
+                return state;
+            }
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Err(_) => return self.state(key),
+                Ok(Ok(done)) if &done != key => {}
+                Ok(Ok(_)) | Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                    state = self.state(key)
+                }
+                Ok(Err(broadcast::error::RecvError::Closed)) => return self.state(key),
+            }
+        }
     }
 
     /// Marks all data stale so the next `request` refetches (the old data
     /// is still served meanwhile).
-    pub fn refresh_all(&self) {}
+    pub fn refresh_all(&self) {
+        for entry in self.inner.cache().values_mut() {
+            entry.stale = true;
+        }
+    }
 
     /// Notified with the workspace's key each time a fetch completes.
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<WorkspaceKey> {
-        tokio::sync::broadcast::channel(1).1
+    pub fn subscribe(&self) -> broadcast::Receiver<WorkspaceKey> {
+        self.inner.events.subscribe()
     }
 
     /// The account of the configured key (`pat.<account>....`), if any.
     pub fn key_account(&self) -> Option<String> {
-        None
+        let config = self.inner.config();
+        let key = config.key.as_ref()?;
+        super::live::key_account(key.expose()).map(str::to_string)
     }
 
     /// Upstream requests sent so far, per endpoint kind, for tests and
-    /// benchmarks: (workspace, resources, activities).
+    /// benchmarks: (workspace, resources, activities). Each attempt counts,
+    /// 429 retries included.
     pub fn request_counts(&self) -> (u64, u64, u64) {
-        (0, 0, 0)
+        match self.inner.http.get() {
+            Some(Ok(client)) => {
+                let counts = client.counts();
+                (
+                    counts.get(Endpoint::Workspace),
+                    counts.get(Endpoint::Resources),
+                    counts.get(Endpoint::Activities),
+                )
+            }
+            _ => (0, 0, 0),
+        }
     }
+
+    /// The HTTP client with the configured key, for reads outside the
+    /// cache (workspace lists for completion). `None` without a key.
+    pub fn client(&self) -> Option<Result<HarnessClient, FetchError>> {
+        let config = self.inner.config();
+        let key = config.key.as_ref()?;
+        Some(self.inner.client(key))
+    }
+
+    /// The API base for a workspace URL's origin, `None` when the host is
+    /// not allowed (see `route`).
+    pub fn api_base(&self, origin: &str) -> Option<String> {
+        self.inner.config().routes.api_base(origin)
+    }
+}
+
+impl Inner {
+    fn config(&self) -> std::sync::RwLockReadGuard<'_, Config> {
+        self.config.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn config_mut(&self) -> std::sync::RwLockWriteGuard<'_, Config> {
+        self.config.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn cache(&self) -> MutexGuard<'_, HashMap<WorkspaceKey, Entry>> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether a workspace may be fetched, and how; otherwise the state
+    /// that says why not.
+    fn target(&self, config: &Config, key: &WorkspaceKey) -> Result<Target, LiveState> {
+        if !config.live {
+            return Err(LiveState::Disabled);
+        }
+        let Some(api_key) = &config.key else {
+            return Err(LiveState::NoKey);
+        };
+        let Some(base) = config.routes.api_base(&key.origin) else {
+            return Err(LiveState::HostNotAllowed);
+        };
+        Ok(Target {
+            client: self.client(api_key),
+            base,
+            ttl: config.ttl,
+        })
+    }
+
+    fn client(&self, key: &ApiKey) -> Result<HarnessClient, FetchError> {
+        let shared = self
+            .http
+            .get_or_init(|| HarnessClient::new("", self.options.client.clone()));
+        shared
+            .as_ref()
+            .map(|c| c.with_api_key(key.clone()))
+            .map_err(Clone::clone)
+    }
+}
+
+/// Owns a fetch's claim on its cache entry. Dropped without `finish` (the
+/// task panicked, or its runtime shut down), it releases the claim so the
+/// next `request` starts over instead of waiting forever.
+struct FlightGuard {
+    inner: Arc<Inner>,
+    key: WorkspaceKey,
+    flight: u64,
+}
+
+impl FlightGuard {
+    fn finish(self, data: WorkspaceData) {
+        let stored = {
+            let mut cache = self.inner.cache();
+            match cache.get_mut(&self.key) {
+                // Not ours when `configure` dropped the cache meanwhile.
+                Some(entry) if entry.flight == Some(self.flight) => {
+                    entry.data = Some(Arc::new(data));
+                    entry.fetched = Some(Instant::now());
+                    entry.stale = false;
+                    entry.flight = None;
+                    true
+                }
+                _ => false,
+            }
+        };
+        if stored {
+            let _ = self.inner.events.send(self.key.clone());
+        }
+    }
+}
+
+impl Drop for FlightGuard {
+    fn drop(&mut self) {
+        let mut cache = self.inner.cache();
+        if let Some(entry) = cache.get_mut(&self.key) {
+            if entry.flight == Some(self.flight) {
+                entry.flight = None;
+            }
+        }
+    }
+}
+
+async fn fetch(guard: FlightGuard, target: Target) {
+    let data = {
+        // Never closed, so this only waits for a turn.
+        let _permit = guard.inner.permits.clone().acquire_owned().await;
+        match &target.client {
+            Ok(client) => {
+                let key = &guard.key;
+                let base = target.base.as_str();
+                let (workspace, resources, activities) = tokio::join!(
+                    client.workspace(base, key),
+                    client.resources(base, key),
+                    client.activities(base, key),
+                );
+                WorkspaceData {
+                    fetched_at: SystemTime::now(),
+                    workspace,
+                    resources,
+                    activities,
+                }
+            }
+            Err(err) => WorkspaceData {
+                fetched_at: SystemTime::now(),
+                workspace: Err(err.clone()),
+                resources: Err(err.clone()),
+                activities: Err(err.clone()),
+            },
+        }
+    };
+    guard.finish(data);
 }
