@@ -4,21 +4,25 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentLink, DocumentLinkParams, InitializeParams,
-    InitializeResult, InitializedParams, MessageType, Uri,
+    CodeLens, CodeLensParams, DidChangeConfigurationParams, DidChangeTextDocumentParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentLink, DocumentLinkParams,
+    ExecuteCommandParams, Hover, HoverParams, InitializeParams, InitializeResult,
+    InitializedParams, MessageType, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::capabilities::{negotiate_encoding, resolves_edits, server_capabilities, server_info};
-use super::document::file_name;
-use super::log;
+use super::capabilities::{
+    ClientSupport, negotiate_encoding, resolves_edits, server_capabilities, server_info,
+};
+use super::live::follow_live_data;
 use super::publish::{analyse_and_publish, clear};
-use super::state::{Snapshot, State};
-use crate::analysis::{Analysis, analyze};
+use super::query::with_analysis;
+use super::state::State;
+use super::{commands, config, live_requests, log};
 use crate::features::byte_range;
 use crate::features::code_action::{
     FIX_ALL_KIND, deferred_fix_all_action, deferred_fix_all_uri, fix_all_action, is_wanted,
@@ -44,50 +48,43 @@ impl Backend {
     }
 
     fn start_worker(&self, uri: Uri, id: u64) {
-        tokio::spawn(analyse_and_publish(
-            self.state.clone(),
-            self.client.clone(),
-            uri,
-            id,
-        ));
+        start_workers(&self.state, &self.client, vec![(uri, id)]);
     }
 
-    async fn warn(&self, warnings: Vec<String>) {
-        for warning in warnings {
-            self.client
-                .log_message(MessageType::WARNING, format!("iacm-lsp: {warning}"))
-                .await;
+    /// Pulls the `iacm` settings on a task of its own (the client may take
+    /// its time, or never answer) and applies them like pushed ones.
+    fn pull_settings(&self) {
+        if !self.state.client().configuration {
+            return;
         }
+        let (state, client) = (self.state.clone(), self.client.clone());
+        tokio::spawn(async move {
+            if let Some(value) = config::pull(&client).await {
+                apply_settings(&state, &client, &value).await;
+            }
+        });
     }
 }
 
-/// Runs `f` on a blocking thread with an analysis of the snapshot's text:
-/// the stored one when current, else a fresh one (the worker will store
-/// its own shortly).
-async fn with_analysis<T: Send + 'static>(
-    uri: &Uri,
-    snapshot: Snapshot,
-    f: impl FnOnce(&Snapshot, &Analysis) -> T + Send + 'static,
-) -> Option<T> {
-    let name = file_name(uri);
-    let job = tokio::task::spawn_blocking(move || {
-        let analysis = match &snapshot.analysis {
-            Some(analysis) => analysis.clone(),
-            None => Arc::new(analyze(&snapshot.text, name.as_deref(), &snapshot.settings)),
-        };
-        f(&snapshot, &analysis)
-    });
-    match job.await {
-        Ok(value) => Some(value),
-        Err(err) => {
-            let why = if err.is_panic() {
-                "panicked"
-            } else {
-                "was cancelled"
-            };
-            log!("request on {} {why}", uri.as_str());
-            None
-        }
+fn start_workers(state: &Arc<State>, client: &Client, docs: Vec<(Uri, u64)>) {
+    for (uri, id) in docs {
+        tokio::spawn(analyse_and_publish(state.clone(), client.clone(), uri, id));
+    }
+}
+
+/// Settings JSON from the client on top of the current settings; documents
+/// are analysed again when that changed anything.
+async fn apply_settings(state: &Arc<State>, client: &Client, value: &Value) {
+    let (warnings, start) = state.update_settings(value);
+    start_workers(state, client, start);
+    warn(client, warnings).await;
+}
+
+async fn warn(client: &Client, warnings: Vec<String>) {
+    for warning in warnings {
+        client
+            .log_message(MessageType::WARNING, format!("iacm-lsp: {warning}"))
+            .await;
     }
 }
 
@@ -97,6 +94,8 @@ impl LanguageServer for Backend {
         self.state.set_encoding(enc);
         let lazy = resolves_edits(&params.capabilities);
         self.state.lazy_edits.store(lazy, Ordering::Relaxed);
+        self.state
+            .set_client(ClientSupport::of(&params.capabilities));
         let mut settings = Settings::from_env();
         let warnings = match &params.initialization_options {
             Some(options) => settings.apply_json(options),
@@ -113,9 +112,11 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        tokio::spawn(follow_live_data(self.state.clone(), self.client.clone()));
+        self.pull_settings();
         let warnings =
             std::mem::take(&mut *self.init_warnings.lock().unwrap_or_else(|e| e.into_inner()));
-        self.warn(warnings).await;
+        warn(&self.client, warnings).await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -149,11 +150,10 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let (warnings, start) = self.state.update_settings(&params.settings);
-        for (uri, id) in start {
-            self.start_worker(uri, id);
-        }
-        self.warn(warnings).await;
+        // Neovim 0.7 pushes the settings; VS Code sends a hint and expects
+        // a pull. Both are handled: the pushed value first, then the pull.
+        self.pull_settings();
+        apply_settings(&self.state, &self.client, &params.settings).await;
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -225,5 +225,24 @@ impl LanguageServer for Backend {
         })
         .await;
         Ok(links)
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        Ok(live_requests::hover_at(&self.state, &at.text_document.uri, at.position).await)
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        Ok(live_requests::lenses(&self.state, &params.text_document.uri).await)
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        commands::execute(
+            &self.state,
+            &self.client,
+            &params.command,
+            &params.arguments,
+        )
+        .await
     }
 }

@@ -2,13 +2,41 @@
 
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    DocumentLinkOptions, PositionEncodingKind, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    WorkDoneProgressOptions,
+    CodeLensOptions, DocumentLinkOptions, ExecuteCommandOptions, HoverProviderCapability,
+    PositionEncodingKind, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
 };
 
 use crate::features::code_action::FIX_ALL_KIND;
+use crate::features::code_lens::{OPEN_WORKSPACE, REFRESH};
 use crate::text::PositionEncoding;
+
+/// Optional client features the server uses when present.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientSupport {
+    /// `workspace/configuration`: settings can be pulled.
+    pub configuration: bool,
+    /// `workspace/codeLens/refresh`.
+    pub code_lens_refresh: bool,
+    /// `window/showDocument`.
+    pub show_document: bool,
+}
+
+impl ClientSupport {
+    pub fn of(client: &ClientCapabilities) -> Self {
+        let workspace = client.workspace.as_ref();
+        ClientSupport {
+            configuration: workspace.and_then(|w| w.configuration) == Some(true),
+            code_lens_refresh: workspace.and_then(|w| w.code_lens.as_ref()?.refresh_support)
+                == Some(true),
+            show_document: client
+                .window
+                .as_ref()
+                .and_then(|w| w.show_document.as_ref())
+                .is_some_and(|s| s.support),
+        }
+    }
+}
 
 /// utf-8 when the client offers it (no conversion for us), else utf-16.
 pub fn negotiate_encoding(client: &ClientCapabilities) -> PositionEncoding {
@@ -57,6 +85,14 @@ pub fn server_capabilities(enc: PositionEncoding) -> ServerCapabilities {
         })),
         document_link_provider: Some(DocumentLinkOptions {
             resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![OPEN_WORKSPACE.to_string(), REFRESH.to_string()],
             work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
         ..ServerCapabilities::default()

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+use tower_lsp_server::ls_types::{self, TextDocumentContentChangeEvent, Uri};
 
 use crate::analysis::Analysis;
 use crate::features::byte_range;
@@ -21,11 +21,20 @@ pub struct Doc {
     /// one is still running.
     pub text: Arc<String>,
     pub line_index: Arc<LineIndex>,
-    /// The latest analysis and the revision it was made at.
-    pub analysis: Option<(u64, Arc<Analysis>)>,
+    /// The latest analysis.
+    pub analysis: Option<Analysed>,
     /// Whether a worker is analysing this document; at most one runs per
     /// document so a burst of keystrokes on a large file cannot pile up.
     pub analysing: bool,
+}
+
+/// An analysis, the revision it was made at, and its static diagnostics
+/// in LSP form (kept so live data can be published again without
+/// converting them anew).
+pub struct Analysed {
+    pub revision: u64,
+    pub analysis: Arc<Analysis>,
+    pub diagnostics: Arc<Vec<ls_types::Diagnostic>>,
 }
 
 impl Doc {
@@ -42,11 +51,14 @@ impl Doc {
     }
 
     /// The analysis, if it was made from the current text and settings.
+    pub fn current(&self) -> Option<&Analysed> {
+        self.analysis
+            .as_ref()
+            .filter(|a| a.revision == self.revision)
+    }
+
     pub fn current_analysis(&self) -> Option<Arc<Analysis>> {
-        match &self.analysis {
-            Some((revision, analysis)) if *revision == self.revision => Some(analysis.clone()),
-            _ => None,
-        }
+        self.current().map(|a| a.analysis.clone())
     }
 
     /// Applies `changes` in order, as the LSP specification asks: each

@@ -4,8 +4,13 @@
 
 mod backend;
 mod capabilities;
+mod commands;
+mod config;
 mod document;
+mod live;
+mod live_requests;
 mod publish;
+mod query;
 mod state;
 
 use std::process::ExitCode;
@@ -22,6 +27,10 @@ macro_rules! log {
     ($($arg:tt)*) => { eprintln!("[iacm-lsp] {}", format_args!($($arg)*)) };
 }
 pub(crate) use log;
+
+/// Handlers in flight at once. Each waits at most a hover's bounded time,
+/// so this only needs to exceed the hovers a user can fire in that time.
+const MAX_CONCURRENT_HANDLERS: usize = 64;
 
 /// Serves LSP over stdio until `exit` (or end of input). Exits 0 when a
 /// `shutdown` came first, 1 otherwise, as the specification asks.
@@ -40,7 +49,10 @@ pub fn run() -> ExitCode {
     let server_state = state.clone();
     runtime.block_on(async move {
         let (service, socket) = LspService::new(move |client| Backend::new(client, server_state));
+        // Up to 4 handlers run at once by default; a few hovers waiting on a
+        // slow Harness would then hold up every other message, edits too.
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .concurrency_level(MAX_CONCURRENT_HANDLERS)
             .serve(service)
             .await;
     });

@@ -1,5 +1,6 @@
 //! Analysis workers: analyse a document off the async threads and publish
-//! its diagnostics, tagged with the version they were computed for.
+//! its diagnostics (static and live), tagged with the version they were
+//! computed for.
 
 use std::sync::Arc;
 
@@ -7,8 +8,9 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
 use super::document::file_name;
+use super::live::{request_all, with_live};
 use super::log;
-use super::state::{Finished, Snapshot, State};
+use super::state::{Finished, Published, Snapshot, State};
 use crate::analysis::{Analysis, analyze};
 use crate::features::diagnostics::to_lsp_diagnostics;
 
@@ -22,13 +24,27 @@ pub async fn analyse_and_publish(state: Arc<State>, client: Client, uri: Uri, id
             return;
         };
         let (analysis, diagnostics) = analyse_off_thread(&uri, &snapshot).await;
+        // Fetches start now; their results re-publish when they arrive.
+        request_all(&state.live, &analysis);
+        let diagnostics = Arc::new(diagnostics);
         // Check and publish under the gate: a close, or another round,
-        // cannot slip its publish in between.
+        // cannot slip its publish in between, and live diagnostics are read
+        // in the same order as they are published.
         let _gate = state.publish_gate.lock().await;
-        match state.finish(&uri, &snapshot, analysis) {
+        match state.finish(&uri, &snapshot, analysis.clone(), diagnostics.clone()) {
             Finished::Current(version) => {
+                let published = Published {
+                    uri,
+                    version,
+                    analysis,
+                    diagnostics,
+                    line_index: snapshot.line_index.clone(),
+                    settings: snapshot.settings.clone(),
+                    encoding: snapshot.encoding,
+                };
+                let all = with_live(&state.live, &published);
                 client
-                    .publish_diagnostics(uri, diagnostics, Some(version))
+                    .publish_diagnostics(published.uri, all, Some(version))
                     .await;
                 return;
             }
@@ -65,6 +81,24 @@ pub async fn analyse_off_thread(
             log!("analysis of {} {why}", uri.as_str());
             (Arc::default(), Vec::new())
         }
+    }
+}
+
+/// Publishes again, with the live data as it is now, every document with
+/// a current analysis that mentions one of `keys` (all with `None`).
+pub async fn republish(
+    state: &State,
+    client: &Client,
+    keys: Option<&std::collections::HashSet<crate::harness::WorkspaceKey>>,
+) {
+    let _gate = state.publish_gate.lock().await;
+    // Listed under the gate: no worker can store a newer analysis (and
+    // publish it) between the listing and these publishes.
+    for published in state.published_referencing(keys) {
+        let all = with_live(&state.live, &published);
+        client
+            .publish_diagnostics(published.uri, all, Some(published.version))
+            .await;
     }
 }
 

@@ -1,16 +1,19 @@
-//! Server state shared by the handlers: open documents, settings and the
-//! negotiated position encoding. Everything here is synchronous (std locks,
-//! never held across an `.await`), so a handler can update it on its first
-//! poll, before tower-lsp-server starts the next handler.
+//! Server state shared by the handlers: open documents, settings, the
+//! negotiated position encoding and the live data service. Everything here
+//! is synchronous (std locks, never held across an `.await`), so a handler
+//! can update it on its first poll, before tower-lsp-server starts the next
+//! handler.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
-use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+use tower_lsp_server::ls_types::{self, TextDocumentContentChangeEvent, Uri};
 
-use super::document::Doc;
+use super::capabilities::ClientSupport;
+use super::document::{Analysed, Doc};
 use crate::analysis::Analysis;
+use crate::harness::{LiveService, WorkspaceKey};
 use crate::settings::Settings;
 use crate::text::{LineIndex, PositionEncoding};
 
@@ -19,6 +22,10 @@ pub struct State {
     docs: Mutex<HashMap<Uri, Doc>>,
     settings: RwLock<Arc<Settings>>,
     encoding: RwLock<PositionEncoding>,
+    /// What the client can do beyond the basics, from `initialize`.
+    client: RwLock<ClientSupport>,
+    /// Live Harness data; configured whenever the settings change.
+    pub live: LiveService,
     /// Source of document ids and revisions (one counter: both only need
     /// to be unique and increasing).
     counter: AtomicU64,
@@ -41,6 +48,19 @@ pub struct Snapshot {
     pub line_index: Arc<LineIndex>,
     /// Only when current: older analyses do not match `text`.
     pub analysis: Option<Arc<Analysis>>,
+    pub settings: Arc<Settings>,
+    pub encoding: PositionEncoding,
+}
+
+/// A document whose diagnostics can be published again as they are, with
+/// fresh live ones: its analysis is current.
+pub struct Published {
+    pub uri: Uri,
+    pub version: i32,
+    pub analysis: Arc<Analysis>,
+    /// The static diagnostics, already in LSP form.
+    pub diagnostics: Arc<Vec<ls_types::Diagnostic>>,
+    pub line_index: Arc<LineIndex>,
     pub settings: Arc<Settings>,
     pub encoding: PositionEncoding,
 }
@@ -83,28 +103,47 @@ impl State {
             .clone()
     }
 
-    pub fn set_settings(&self, settings: Settings) {
-        *self
-            .settings
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Arc::new(settings);
+    pub fn client(&self) -> ClientSupport {
+        *self.client.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Applies client settings JSON on top of the current settings and
-    /// marks every document for re-analysis. Returns the settings warnings
-    /// and the documents that need a new worker.
+    pub fn set_client(&self, support: ClientSupport) {
+        *self.client.write().unwrap_or_else(PoisonError::into_inner) = support;
+    }
+
+    pub fn set_settings(&self, settings: Settings) {
+        let mut current = self
+            .settings
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.live.configure(&settings);
+        *current = Arc::new(settings);
+    }
+
+    /// Applies client settings JSON on top of the current settings. When
+    /// that changes them, reconfigures the live service and marks every
+    /// document for re-analysis. Returns the settings warnings and the
+    /// documents that need a new worker.
     pub fn update_settings(&self, value: &serde_json::Value) -> (Vec<String>, Vec<(Uri, u64)>) {
-        let warnings = {
-            // Read, modify and write under one lock: no update is lost.
+        let (warnings, changed) = {
+            // Read, modify and write under one lock: no update is lost, and
+            // the service is configured in the same order as the settings.
             let mut current = self
                 .settings
                 .write()
                 .unwrap_or_else(PoisonError::into_inner);
             let mut settings = (**current).clone();
             let warnings = settings.apply_json(value);
-            *current = Arc::new(settings);
-            warnings
+            let changed = settings != **current;
+            if changed {
+                self.live.configure(&settings);
+                *current = Arc::new(settings);
+            }
+            (warnings, changed)
         };
+        if !changed {
+            return (warnings, Vec::new());
+        }
         let mut docs = self.docs();
         let mut start = Vec::new();
         for (uri, doc) in docs.iter_mut() {
@@ -170,9 +209,16 @@ impl State {
         })
     }
 
-    /// Offers an analysis made from `snapshot`; stores it if the document
-    /// is still at that revision, and then marks its worker finished.
-    pub fn finish(&self, uri: &Uri, snapshot: &Snapshot, analysis: Arc<Analysis>) -> Finished {
+    /// Offers an analysis made from `snapshot` (and its static diagnostics);
+    /// stores it if the document is still at that revision, and then marks
+    /// its worker finished.
+    pub fn finish(
+        &self,
+        uri: &Uri,
+        snapshot: &Snapshot,
+        analysis: Arc<Analysis>,
+        diagnostics: Arc<Vec<ls_types::Diagnostic>>,
+    ) -> Finished {
         let mut docs = self.docs();
         let Some(doc) = docs.get_mut(uri).filter(|d| d.id == snapshot.id) else {
             return Finished::Gone;
@@ -180,9 +226,51 @@ impl State {
         if doc.revision != snapshot.revision {
             return Finished::Stale;
         }
-        doc.analysis = Some((snapshot.revision, analysis));
+        doc.analysis = Some(Analysed {
+            revision: snapshot.revision,
+            analysis,
+            diagnostics,
+        });
         doc.analysing = false;
         Finished::Current(doc.version)
+    }
+
+    /// The documents with a current analysis that mention one of `keys`
+    /// (every such document when `keys` is `None`). The others have a
+    /// worker under way, which will publish fresh live diagnostics itself.
+    pub fn published_referencing(&self, keys: Option<&HashSet<WorkspaceKey>>) -> Vec<Published> {
+        let settings = self.settings();
+        let encoding = self.encoding();
+        let docs = self.docs();
+        docs.iter()
+            .filter_map(|(uri, doc)| {
+                let current = doc.current()?;
+                let mentions = |keys: &HashSet<WorkspaceKey>| {
+                    current
+                        .analysis
+                        .workspace_refs
+                        .iter()
+                        .any(|r| keys.contains(&WorkspaceKey::from(r)))
+                };
+                keys.is_none_or(mentions).then(|| Published {
+                    uri: uri.clone(),
+                    version: doc.version,
+                    analysis: current.analysis.clone(),
+                    diagnostics: current.diagnostics.clone(),
+                    line_index: doc.line_index.clone(),
+                    settings: settings.clone(),
+                    encoding,
+                })
+            })
+            .collect()
+    }
+
+    /// The current analyses of all open documents (for `iacm.refresh`).
+    pub fn current_analyses(&self) -> Vec<Arc<Analysis>> {
+        self.docs()
+            .values()
+            .filter_map(|doc| doc.current_analysis())
+            .collect()
     }
 }
 
@@ -223,21 +311,28 @@ mod tests {
         let old = state.snapshot(&uri()).unwrap();
         state.change(&uri(), 2, full("b")).unwrap();
         assert!(matches!(
-            state.finish(&uri(), &old, Arc::default()),
+            state.finish(&uri(), &old, Arc::default(), Arc::default()),
             Finished::Stale
         ));
         let new = state.snapshot(&uri()).unwrap();
         assert!(new.analysis.is_none());
         assert!(matches!(
-            state.finish(&uri(), &new, Arc::default()),
+            state.finish(&uri(), &new, Arc::default(), Arc::default()),
             Finished::Current(2)
         ));
         assert!(state.snapshot(&uri()).unwrap().analysis.is_some());
         // The worker is done, so the next change must start one.
         assert!(matches!(state.change(&uri(), 3, full("c")), Ok(Some(_))));
-        // Settings changes make the stored analysis stale too.
-        let (_, start) = state.update_settings(&serde_json::json!({}));
-        assert!(start.is_empty(), "a worker is still running");
+        // Settings changes make the stored analysis stale too; settings
+        // that change nothing do not.
+        state.change(&uri(), 4, full("d")).unwrap();
+        let snap = state.snapshot(&uri()).unwrap();
+        state.finish(&uri(), &snap, Arc::default(), Arc::default());
+        let (_, start) = state.update_settings(&serde_json::json!({"live": true}));
+        assert!(start.is_empty());
+        assert!(state.snapshot(&uri()).unwrap().analysis.is_some());
+        let (_, start) = state.update_settings(&serde_json::json!({"live": false}));
+        assert_eq!(start.len(), 1, "the worker had finished");
         assert!(state.snapshot(&uri()).unwrap().analysis.is_none());
     }
 
@@ -249,7 +344,7 @@ mod tests {
         assert!(state.close(&uri()));
         state.open(uri(), 1, "a".into());
         assert!(matches!(
-            state.finish(&uri(), &old, Arc::default()),
+            state.finish(&uri(), &old, Arc::default(), Arc::default()),
             Finished::Gone
         ));
     }

@@ -1,0 +1,49 @@
+//! The analysis a request works on: the stored one when it is current,
+//! else a fresh one made on a blocking thread (the worker will store its
+//! own shortly).
+
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types::Uri;
+
+use super::document::file_name;
+use super::log;
+use super::state::Snapshot;
+use crate::analysis::{Analysis, analyze};
+
+/// Runs `f` on a blocking thread with the snapshot's analysis.
+pub async fn with_analysis<T: Send + 'static>(
+    uri: &Uri,
+    snapshot: Snapshot,
+    f: impl FnOnce(&Snapshot, &Arc<Analysis>) -> T + Send + 'static,
+) -> Option<T> {
+    let name = file_name(uri);
+    let job = tokio::task::spawn_blocking(move || {
+        let analysis = match &snapshot.analysis {
+            Some(analysis) => analysis.clone(),
+            None => Arc::new(analyze(&snapshot.text, name.as_deref(), &snapshot.settings)),
+        };
+        f(&snapshot, &analysis)
+    });
+    match job.await {
+        Ok(value) => Some(value),
+        Err(err) => {
+            let why = if err.is_panic() {
+                "panicked"
+            } else {
+                "was cancelled"
+            };
+            log!("request on {} {why}", uri.as_str());
+            None
+        }
+    }
+}
+
+/// The snapshot's analysis; without a thread hop when it is current, as
+/// for a hover on a file that is not being edited.
+pub async fn analysis_of(uri: &Uri, snapshot: &Snapshot) -> Option<Arc<Analysis>> {
+    match &snapshot.analysis {
+        Some(analysis) => Some(analysis.clone()),
+        None => with_analysis(uri, snapshot.clone(), |_, a| a.clone()).await,
+    }
+}
