@@ -6,6 +6,7 @@
 
 mod discover;
 mod fix;
+mod live;
 mod report;
 mod source;
 
@@ -13,6 +14,7 @@ use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::analysis::Analysis;
 use crate::settings::{Settings, normalize_host};
 use crate::{Severity, analyze_catalog, is_catalog_file};
 
@@ -52,6 +54,18 @@ Fixing (--fix):
   endings are kept). The problems that remain are then reported. Running
   --fix twice changes nothing the second time.
 
+Live data (--live):
+  Also asks the Harness API about each workspace the files name, once per
+  workspace, and reports workspace-not-found, workspace-access-denied,
+  workspace-empty, workspace-failed, workspace-drifted and
+  api-key-account-mismatch (warnings and notes: they do not fail the
+  check). Needs an API key in HARNESS_API_KEY (or HARNESS_PLATFORM_API_KEY);
+  without one, only the static checks run. URLs on app.harness.io are asked
+  of HARNESS_BASE_URL (default https://app.harness.io/gateway), those on a
+  --host of https://HOST/gateway; the key is sent nowhere else. Each
+  workspace gets up to 15 s; network failures are reported on stderr, not as
+  problems in the files. --live turns live data on even when IACM_LIVE=0.
+
 Exit status:
   0  no errors (warnings, information and hints do not fail the check)
   1  at least one error remains
@@ -61,7 +75,8 @@ Exit status:
 Examples:
   iacm-lsp check                          # the current folder
   iacm-lsp check examples/ --format json
-  iacm-lsp check --fix --host harness.acme.com catalog-info.yaml";
+  iacm-lsp check --fix --host harness.acme.com catalog-info.yaml
+  HARNESS_API_KEY=pat.... iacm-lsp check --live --format github";
 
 /// Output format of `check`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -97,6 +112,11 @@ pub struct CheckArgs {
     /// `harness.acme.com` or `https://harness.acme.com:8443`. Repeatable.
     #[arg(long = "host", value_name = "HOST", value_parser = parse_host)]
     pub hosts: Vec<String>,
+
+    /// Also check each workspace against the Harness API (needs
+    /// HARNESS_API_KEY; see --help).
+    #[arg(long)]
+    pub live: bool,
 }
 
 fn parse_host(value: &str) -> Result<String, String> {
@@ -126,9 +146,17 @@ pub fn run(args: CheckArgs) -> ExitCode {
         eprintln!("iacm-lsp: error: {problem}");
         report.problems.push(problem);
     }
+    if args.live {
+        // Asked for on the command line: more specific than IACM_LIVE.
+        settings.live = true;
+    }
+    let mut analyses = Vec::new();
     for target in &discovered.targets {
         match check_target(target, &settings, args.fix) {
-            Ok(Some(file)) => report.files.push(file),
+            Ok(Some((file, analysis))) => {
+                report.files.push(file);
+                analyses.push(analysis);
+            }
             Ok(None) => {}
             Err(err) => {
                 // Said now, and the other files are still checked.
@@ -136,6 +164,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 report.problems.push(err.to_string());
             }
         }
+    }
+
+    if args.live {
+        add_live(&mut report, &analyses, &settings);
     }
 
     match report::write(&report, args.format, args.fix) {
@@ -158,13 +190,27 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
 }
 
+/// Adds each file's live diagnostics to its static ones, in position order.
+fn add_live(report: &mut Report, analyses: &[Analysis], settings: &Settings) {
+    let analyses: Vec<&Analysis> = analyses.iter().collect();
+    let Some(live) = live::diagnostics(&analyses, settings) else {
+        return;
+    };
+    for (file, extra) in report.files.iter_mut().zip(live) {
+        file.diagnostics.extend(extra);
+        file.diagnostics
+            .sort_by_key(|d| (d.range.start, d.range.end, d.code));
+    }
+}
+
 /// Reads, analyses and (with `fix`) fixes one file. `Ok(None)` when a file
-/// found by walking turns out not to be a catalog file.
+/// found by walking turns out not to be a catalog file. The analysis comes
+/// back too, for `--live`, with its diagnostics moved into the file.
 fn check_target(
     target: &Target,
     settings: &Settings,
     fix: bool,
-) -> Result<Option<CheckedFile>, LoadError> {
+) -> Result<Option<(CheckedFile, Analysis)>, LoadError> {
     let name = target.path.to_string_lossy();
     let source = match source::load(&target.path) {
         Ok(source) => source,
@@ -189,11 +235,12 @@ fn check_target(
         fixes_applied = fixed.applied;
         text = fixed.text;
     }
-    let analysis = analyze_catalog(&text, settings);
-    Ok(Some(CheckedFile {
+    let mut analysis = analyze_catalog(&text, settings);
+    let file = CheckedFile {
         path: target.display.clone(),
         text,
-        diagnostics: analysis.diagnostics,
+        diagnostics: std::mem::take(&mut analysis.diagnostics),
         fixes_applied,
-    }))
+    };
+    Ok(Some((file, analysis)))
 }
