@@ -40,17 +40,48 @@ pub struct LspClient {
     backlog: VecDeque<Value>,
     next_id: i64,
     stderr: Arc<Mutex<String>>,
+    /// How this client answers the server's requests.
+    answers: Arc<Mutex<Answers>>,
+    /// Every message the server sent, as received (to scan for secrets).
+    transcript: Arc<Mutex<Vec<String>>>,
+}
+
+/// How the client answers `workspace/configuration`.
+#[derive(Debug, Clone)]
+pub enum ConfigAnswer {
+    /// `null` for each item (the client has no such settings).
+    Nulls,
+    /// This value for each item.
+    Value(Value),
+    /// Never answers, as a broken client might.
+    Never,
+}
+
+struct Answers {
+    configuration: ConfigAnswer,
 }
 
 impl LspClient {
     /// Starts the server with a clean environment for settings (no API key,
     /// no live data), so tests never depend on the machine they run on.
     pub fn spawn() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_iacm-lsp"))
-            .env_remove("HARNESS_API_KEY")
-            .env_remove("HARNESS_PLATFORM_API_KEY")
-            .env_remove("HARNESS_BASE_URL")
-            .env("IACM_LIVE", "0")
+        Self::spawn_with_env(&[("IACM_LIVE", "0")])
+    }
+
+    /// Starts the server with no Harness settings from the environment but
+    /// `vars` (live data is on unless `vars` say otherwise).
+    pub fn spawn_with_env(vars: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_iacm-lsp"));
+        for name in [
+            "HARNESS_API_KEY",
+            "HARNESS_PLATFORM_API_KEY",
+            "HARNESS_BASE_URL",
+            "IACM_LIVE",
+        ] {
+            command.env_remove(name);
+        }
+        command.envs(vars.iter().copied());
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -61,7 +92,12 @@ impl LspClient {
         let stderr_pipe = child.stderr.take().unwrap();
         let (tx, incoming) = channel();
         let writer = stdin.clone();
-        thread::spawn(move || read_messages(stdout, tx, writer));
+        let answers = Arc::new(Mutex::new(Answers {
+            configuration: ConfigAnswer::Nulls,
+        }));
+        let transcript = Arc::new(Mutex::new(Vec::new()));
+        let (answers_, transcript_) = (answers.clone(), transcript.clone());
+        thread::spawn(move || read_messages(stdout, tx, writer, answers_, transcript_));
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = stderr.clone();
         thread::spawn(move || {
@@ -78,7 +114,19 @@ impl LspClient {
             backlog: VecDeque::new(),
             next_id: 1,
             stderr,
+            answers,
+            transcript,
         }
+    }
+
+    /// How to answer `workspace/configuration` from now on.
+    pub fn answer_configuration(&self, answer: ConfigAnswer) {
+        self.answers.lock().unwrap().configuration = answer;
+    }
+
+    /// Every message the server sent so far, as raw JSON text.
+    pub fn transcript(&self) -> Vec<String> {
+        self.transcript.lock().unwrap().clone()
     }
 
     /// `initialize` + `initialized`. `encodings` is what the client offers
@@ -122,13 +170,45 @@ impl LspClient {
 
     /// Sends a request and returns its whole response (`result` or `error`).
     pub fn request_response(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id)
+    }
+
+    /// Sends a request without waiting; returns its id for `response`.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// The response to request `id` (already received or still to come).
+    pub fn response(&mut self, id: i64) -> Value {
+        let is_it = |m: &Value| m.get("method").is_none() && m["id"] == json!(id);
+        if let Some(i) = self.backlog.iter().position(is_it) {
+            return self.backlog.remove(i).unwrap();
+        }
         let deadline = Instant::now() + TIMEOUT;
         loop {
-            let message = self.receive(deadline, || format!("response to {method} (id {id})"));
-            if message.get("method").is_none() && message["id"] == json!(id) {
+            let message = self.receive(deadline, || format!("response to request {id}"));
+            if is_it(&message) {
+                return message;
+            }
+            self.backlog.push_back(message);
+        }
+    }
+
+    /// The first request from the server with `method` (already received
+    /// or still to come); the client has answered it already.
+    pub fn wait_for_server_request(&mut self, method: &str) -> Value {
+        let matches = |m: &Value| m["method"] == method && m.get("id").is_some();
+        if let Some(i) = self.backlog.iter().position(matches) {
+            return self.backlog.remove(i).unwrap();
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self.receive(deadline, || format!("server request {method}"));
+            if matches(&message) {
                 return message;
             }
             self.backlog.push_back(message);
@@ -302,15 +382,30 @@ impl Drop for LspClient {
 /// Reads framed messages until the server closes stdout. Requests from the
 /// server are answered at once (it must never wait on us); every message,
 /// requests included, is passed on to the test.
-fn read_messages(stdout: impl Read, tx: Sender<Value>, stdin: Arc<Mutex<ChildStdin>>) {
+fn read_messages(
+    stdout: impl Read,
+    tx: Sender<Value>,
+    stdin: Arc<Mutex<ChildStdin>>,
+    answers: Arc<Mutex<Answers>>,
+    transcript: Arc<Mutex<Vec<String>>>,
+) {
     let mut reader = BufReader::new(stdout);
     while let Some(message) = read_message(&mut reader) {
+        transcript.lock().unwrap().push(message.to_string());
         if let (Some(id), Some(method)) = (message.get("id"), message["method"].as_str()) {
             let result = match method {
                 "workspace/configuration" => {
                     let items = message["params"]["items"].as_array().map_or(1, Vec::len);
-                    Value::Array(vec![Value::Null; items])
+                    match answers.lock().unwrap().configuration.clone() {
+                        ConfigAnswer::Nulls => Value::Array(vec![Value::Null; items]),
+                        ConfigAnswer::Value(v) => Value::Array(vec![v; items]),
+                        ConfigAnswer::Never => {
+                            let _ = tx.send(message);
+                            continue;
+                        }
+                    }
                 }
+                "window/showDocument" => json!({"success": true}),
                 _ => Value::Null,
             };
             let body = json!({"jsonrpc": "2.0", "id": id, "result": result}).to_string();
