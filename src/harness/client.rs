@@ -330,7 +330,7 @@ impl HarnessClient {
         truncate: bool,
     ) -> Result<Vec<u8>, FetchError> {
         let too_large =
-            || FetchError::BadResponse(format!("the response is larger than {} KiB", cap / 1024));
+            || FetchError::BadResponse(format!("the response is larger than {}", size(cap)));
         if !truncate && response.content_length().is_some_and(|n| n > cap as u64) {
             return Err(too_large());
         }
@@ -383,6 +383,15 @@ impl HarnessClient {
             &format!("the {what} response is not the expected JSON ({err})"),
             self.key.expose(),
         ))
+    }
+}
+
+/// `4 MiB`, `64 KiB`, `100 bytes`.
+fn size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
     }
 }
 

@@ -83,6 +83,8 @@ pub struct Output {
     /// Outputs are strings in the spec; anything else is kept as JSON text.
     #[serde(deserialize_with = "value_as_text")]
     pub value: String,
+    /// `null` reads as false rather than failing the whole response.
+    #[serde(deserialize_with = "null_default")]
     pub sensitive: bool,
 }
 
