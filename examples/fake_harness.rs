@@ -65,6 +65,7 @@ fn main() {
     println!("  type: service");
     println!("  lifecycle: production");
     println!("  owner: team-payments\n");
+    println!("(or open examples/live/catalog-info.yaml, which names the same workspaces)\n");
     println!("Serving until Ctrl-C; each request is logged below.");
     let mut seen = 0;
     loop {

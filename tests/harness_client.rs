@@ -455,6 +455,22 @@ async fn ten_concurrent_waits_make_one_request_per_endpoint() {
 }
 
 #[tokio::test]
+async fn fifty_urls_over_ten_workspaces_make_thirty_requests() {
+    let fake = FakeHarness::start(DEFAULT_KEY);
+    let service = service_with(&fake, 60, 4);
+    let ids = fake.workspace_ids();
+    let keys: Vec<WorkspaceKey> = (0..50).map(|i| key(&ids[i % 10])).collect();
+    for k in &keys {
+        service.request(k);
+    }
+    for k in &keys {
+        ready(&service.wait(k, LONG).await);
+    }
+    assert_eq!(service.request_counts(), (10, 10, 10));
+    assert_eq!(fake.requests().len(), 30);
+}
+
+#[tokio::test]
 async fn ten_requests_on_a_cold_workspace_start_one_fetch() {
     let fake = FakeHarness::start(DEFAULT_KEY);
     let service = service(&fake, 60);

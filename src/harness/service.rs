@@ -97,7 +97,6 @@ impl Entry {
 struct Target {
     client: Result<HarnessClient, FetchError>,
     base: String,
-    ttl: Duration,
 }
 
 impl Default for LiveService {
@@ -174,7 +173,7 @@ impl LiveService {
     /// never requested.
     pub fn state(&self, key: &WorkspaceKey) -> LiveState {
         let config = self.inner.config();
-        if let Err(state) = self.inner.target(&config, key) {
+        if let Err(state) = Inner::gate(&config, key) {
             return state;
         }
         let cache = self.inner.cache();
@@ -186,16 +185,17 @@ impl LiveService {
     /// tokio runtime to start one; without, it only reports.
     pub fn request(&self, key: &WorkspaceKey) -> LiveState {
         let config = self.inner.config();
-        let target = match self.inner.target(&config, key) {
-            Ok(target) => target,
+        let (api_key, base) = match Inner::gate(&config, key) {
+            Ok(gate) => gate,
             Err(state) => return state,
         };
+        let ttl = config.ttl;
         let mut cache = self.inner.cache();
         if cache.len() >= MAX_ENTRIES && !cache.contains_key(key) {
-            cache.retain(|_, e| e.flight.is_some() || e.is_fresh(target.ttl));
+            cache.retain(|_, e| e.flight.is_some() || e.is_fresh(ttl));
         }
         let entry = cache.entry(key.clone()).or_default();
-        if entry.flight.is_some() || entry.is_fresh(target.ttl) {
+        if entry.flight.is_some() || entry.is_fresh(ttl) {
             return entry.live_state();
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
@@ -208,6 +208,10 @@ impl LiveService {
             inner: self.inner.clone(),
             key: key.clone(),
             flight,
+        };
+        let target = Target {
+            client: self.inner.client(api_key),
+            base,
         };
         runtime.spawn(fetch(guard, target));
         state
@@ -308,9 +312,9 @@ impl Inner {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Whether a workspace may be fetched, and how; otherwise the state
-    /// that says why not.
-    fn target(&self, config: &Config, key: &WorkspaceKey) -> Result<Target, LiveState> {
+    /// Whether a workspace may be fetched, with which key and from which
+    /// API base; otherwise the state that says why not.
+    fn gate<'c>(config: &'c Config, key: &WorkspaceKey) -> Result<(&'c ApiKey, String), LiveState> {
         if !config.live {
             return Err(LiveState::Disabled);
         }
@@ -320,11 +324,7 @@ impl Inner {
         let Some(base) = config.routes.api_base(&key.origin) else {
             return Err(LiveState::HostNotAllowed);
         };
-        Ok(Target {
-            client: self.client(api_key),
-            base,
-            ttl: config.ttl,
-        })
+        Ok((api_key, base))
     }
 
     fn client(&self, key: &ApiKey) -> Result<HarnessClient, FetchError> {
