@@ -70,6 +70,19 @@ fn service_with(
     service
 }
 
+/// For tests that hold answers back longer than `fast_client`'s timeout.
+fn patient_service(fake: &FakeHarness, max_concurrent_fetches: usize) -> LiveService {
+    let service = LiveService::with_options(ServiceOptions {
+        client: ClientOptions {
+            timeout: Duration::from_secs(3),
+            ..fast_client()
+        },
+        max_concurrent_fetches,
+    });
+    service.configure(&settings(fake, 60));
+    service
+}
+
 fn service(fake: &FakeHarness, ttl_seconds: u64) -> LiveService {
     service_with(fake, ttl_seconds, 4)
 }
@@ -512,7 +525,8 @@ async fn stale_data_is_served_while_a_refetch_runs() {
     let first = service.wait(&ws, LONG).await;
     let first_at = ready(&first).0.fetched_at;
 
-    fake.set_fault("prod_ws", Fault::Delay(Duration::from_millis(300)));
+    // Long enough that the refetch is surely still running below.
+    fake.set_fault("prod_ws", Fault::Delay(Duration::from_millis(1000)));
     let during = service.request(&ws);
     let (data, refreshing) = ready(&during);
     assert!(refreshing);
@@ -523,7 +537,7 @@ async fn stale_data_is_served_while_a_refetch_runs() {
     let timed_out = service.wait(&ws, Duration::from_millis(50)).await;
     let (data, refreshing) = ready(&timed_out);
     assert!(refreshing && data.fetched_at == first_at);
-    assert!(started.elapsed() < Duration::from_millis(250));
+    assert!(started.elapsed() < Duration::from_millis(800));
 
     let after = service.wait(&ws, LONG).await;
     let (data, refreshing) = ready(&after);
@@ -535,16 +549,16 @@ async fn stale_data_is_served_while_a_refetch_runs() {
 async fn a_hung_api_leaves_wait_at_its_timeout() {
     let fake = FakeHarness::start(DEFAULT_KEY);
     fake.set_fault(Scope::All, Fault::Hang);
-    let service = service(&fake, 60);
+    // The client would give up after 3 s; the wait gives up first.
+    let patient = patient_service(&fake, 4);
     let started = Instant::now();
-    assert_eq!(
-        service
-            .wait(&key("prod_ws"), Duration::from_millis(150))
-            .await,
-        LiveState::Loading
-    );
-    assert!(started.elapsed() < Duration::from_millis(400));
-    // The fetch ends with the client's timeout, as a cached failure.
+    let state = patient
+        .wait(&key("prod_ws"), Duration::from_millis(150))
+        .await;
+    assert_eq!(state, LiveState::Loading);
+    assert!(started.elapsed() < Duration::from_millis(1500));
+    // With a short client timeout the fetch ends, as a cached failure.
+    let service = service(&fake, 60);
     let state = service.wait(&key("prod_ws"), LONG).await;
     assert_eq!(ready(&state).0.workspace, Err(FetchError::Timeout));
 }
@@ -628,8 +642,8 @@ async fn completed_fetches_are_announced() {
 #[tokio::test]
 async fn fetches_run_a_bounded_number_of_workspaces_at_once() {
     let fake = FakeHarness::start(DEFAULT_KEY);
-    fake.set_fault(Scope::All, Fault::Delay(Duration::from_millis(300)));
-    let service = service_with(&fake, 60, 2);
+    fake.set_fault(Scope::All, Fault::Delay(Duration::from_millis(1000)));
+    let service = patient_service(&fake, 2);
     let ids = [
         "prod_ws",
         "dev_ws",
@@ -641,7 +655,13 @@ async fn fetches_run_a_bounded_number_of_workspaces_at_once() {
     for ws in ids {
         service.request(&key(ws));
     }
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // The first two workspaces' requests arrive, then nothing until
+    // their answers (a second later) free the permits.
+    let deadline = Instant::now() + Duration::from_millis(900);
+    while fake.requests().len() < 6 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(
         fake.requests().len(),
         6,
