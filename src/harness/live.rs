@@ -65,6 +65,31 @@ impl FetchError {
     }
 }
 
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let with = |what: &str, m: &str| {
+            if m.trim().is_empty() {
+                what.to_string()
+            } else {
+                format!("{what}: {}", m.trim())
+            }
+        };
+        let text = match self {
+            FetchError::Unauthorized(m) => with("the API key was refused (401)", m),
+            FetchError::Forbidden(m) => with("the API key lacks permission (403)", m),
+            FetchError::NotFound(m) => with("not found (404)", m),
+            FetchError::RateLimited => "Harness is rate limiting requests (429)".to_string(),
+            FetchError::Timeout => "Harness did not answer in time".to_string(),
+            FetchError::Network(m) => with("could not reach Harness", m),
+            FetchError::Server { status, message } => {
+                with(&format!("Harness answered {status}"), message)
+            }
+            FetchError::BadResponse(m) => with("unexpected answer from Harness", m),
+        };
+        f.write_str(&text)
+    }
+}
+
 /// One fetch of a workspace's data: the three endpoints, each of which may
 /// fail on its own.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +134,26 @@ pub fn key_account(key: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_read_well() {
+        assert_eq!(
+            FetchError::Timeout.to_string(),
+            "Harness did not answer in time"
+        );
+        assert_eq!(
+            FetchError::Server {
+                status: 502,
+                message: "bad gateway".into()
+            }
+            .to_string(),
+            "Harness answered 502: bad gateway"
+        );
+        assert_eq!(
+            FetchError::NotFound(" ".into()).to_string(),
+            "not found (404)"
+        );
+    }
 
     #[test]
     fn key_account_reads_pat_and_sat_keys() {
