@@ -215,19 +215,7 @@ fn footer(md: &mut String, r: &WorkspaceRef, fetched: Option<(&WorkspaceData, bo
 }
 
 fn network(e: &FetchError) -> String {
-    let text = match e {
-        FetchError::RateLimited => {
-            "Harness is rate limiting requests; try the refresh command in a minute".into()
-        }
-        FetchError::Timeout => "Harness did not answer in time".into(),
-        FetchError::Network(m) => format!("could not reach Harness: {m}"),
-        FetchError::Server { status, message } => format!("Harness answered {status}: {message}"),
-        FetchError::BadResponse(m) => format!("unexpected answer from Harness: {m}"),
-        FetchError::Unauthorized(m) | FetchError::Forbidden(m) | FetchError::NotFound(m) => {
-            m.clone()
-        }
-    };
-    escape(&text)
+    escape(&e.to_string())
 }
 
 /// Text in a table cell or code span: no pipes, backticks or newlines.
