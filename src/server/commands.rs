@@ -29,8 +29,9 @@ pub async fn execute(
         }
         REFRESH => {
             state.live.refresh_all();
+            let settings = state.settings();
             for analysis in state.current_analyses() {
-                request_all(&state.live, &analysis);
+                request_all(&state.live, &settings, &analysis);
             }
             Ok(None)
         }

@@ -2,7 +2,8 @@
 //! mentions, add live diagnostics to the static ones, and publish again
 //! when a fetch completes.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -16,33 +17,61 @@ use crate::analysis::Analysis;
 use crate::features::diagnostics::to_lsp_diagnostic;
 use crate::features::live_diagnostics::live_diagnostics;
 use crate::harness::{LiveService, LiveState, WorkspaceKey};
+use crate::settings::Settings;
 
 /// How long the client gets to answer `workspace/codeLens/refresh`: a
 /// client that never answers must not pile up pending requests forever.
 const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The distinct workspaces an analysis mentions.
-pub fn keys(analysis: &Analysis) -> HashSet<WorkspaceKey> {
-    analysis
-        .workspace_refs
-        .iter()
-        .map(WorkspaceKey::from)
-        .collect()
+/// Whether live data can exist with these settings: without a key nothing
+/// is fetched and no live diagnostic applies, so a large file skips the
+/// per-URL work on every keystroke.
+fn live_possible(settings: &Settings) -> bool {
+    settings.live && settings.api_key.is_some()
 }
 
 /// Starts a background fetch for each workspace that has no fresh data.
 /// Never waits.
-pub fn request_all(live: &LiveService, analysis: &Analysis) {
-    for key in keys(analysis) {
-        live.request(&key);
+pub fn request_all(live: &LiveService, settings: &Settings, analysis: &Analysis) {
+    if !live_possible(settings) {
+        return;
+    }
+    // A large file names few workspaces many times: dedupe before making keys.
+    let distinct: HashSet<_> = analysis
+        .workspace_refs
+        .iter()
+        .map(|r| (&r.origin, &r.account, &r.org, &r.project, &r.workspace))
+        .collect();
+    for (origin, account, org, project, workspace) in distinct {
+        live.request(&WorkspaceKey {
+            origin: origin.clone(),
+            account: account.clone(),
+            org: org.clone(),
+            project: project.clone(),
+            workspace: workspace.clone(),
+        });
     }
 }
 
 /// The document's static diagnostics followed by the live ones, as the
 /// live data stands now.
 pub fn with_live(live: &LiveService, doc: &Published) -> Vec<Diagnostic> {
+    if !live_possible(&doc.settings) {
+        return doc.diagnostics.as_ref().clone();
+    }
     let account = live.key_account();
-    let state_of = |key: &WorkspaceKey| live.state(key);
+    // One look-up per workspace, not per URL: the same answer for every
+    // URL of a workspace, at a fraction of the cost on a large file.
+    let seen = RefCell::new(HashMap::new());
+    let state_of = |key: &WorkspaceKey| {
+        let mut seen = seen.borrow_mut();
+        if let Some(state) = seen.get(key) {
+            return LiveState::clone(state);
+        }
+        let state = live.state(key);
+        seen.insert(key.clone(), state.clone());
+        state
+    };
     let extra = live_diagnostics(&doc.analysis, &state_of, account.as_deref(), &doc.settings);
     let mut all = Vec::with_capacity(doc.diagnostics.len() + extra.len());
     all.extend(doc.diagnostics.iter().cloned());

@@ -25,7 +25,7 @@ pub async fn analyse_and_publish(state: Arc<State>, client: Client, uri: Uri, id
         };
         let (analysis, diagnostics) = analyse_off_thread(&uri, &snapshot).await;
         // Fetches start now; their results re-publish when they arrive.
-        request_all(&state.live, &analysis);
+        request_all(&state.live, &snapshot.settings, &analysis);
         let diagnostics = Arc::new(diagnostics);
         // Check and publish under the gate: a close, or another round,
         // cannot slip its publish in between, and live diagnostics are read
