@@ -301,8 +301,13 @@ fn hover_card_shows_the_workspace_as_harness_serves_it() {
         })
         .collect();
     times.sort();
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     println!(
-        "warm-cache hover, 50 requests over stdio (debug build): median {:?}, p90 {:?}, max {:?}",
+        "warm-cache hover, 50 requests over stdio ({build} build): median {:?}, p90 {:?}, max {:?}",
         times[25], times[45], times[49]
     );
     assert!(times[25] < PROMPT);
@@ -558,6 +563,28 @@ fn code_lens_refresh_and_open_workspace() {
 }
 
 #[test]
+fn open_workspace_without_show_document_shows_the_url() {
+    let mut s = session_with(Some(DEFAULT_KEY), capabilities(None));
+    let text = catalog(&["prod_ws"]);
+    s.client.open(URI, 1, &text);
+    let url = FakeHarness::workspace_url("prod_ws");
+    s.client.request(
+        "workspace/executeCommand",
+        json!({"command": "iacm.openWorkspace", "arguments": [url]}),
+    );
+    let message = s.client.wait_for_notification("window/showMessage", |p| {
+        p["message"].as_str().is_some_and(|m| m.contains(&url))
+    });
+    assert_eq!(message["type"], 3, "information");
+    assert!(
+        s.client
+            .transcript()
+            .iter()
+            .all(|m| !m.contains("window/showDocument"))
+    );
+}
+
+#[test]
 fn single_flight_for_fifty_urls_over_ten_workspaces() {
     let mut s = session(Some(DEFAULT_KEY));
     let ids: Vec<String> = s.fake.workspace_ids().into_iter().take(10).collect();
@@ -638,8 +665,9 @@ fn everything_else_is_answered_while_harness_hangs() {
         s.fake.request_count("k8s_ws") > 0
     });
 
+    // A user moving the mouse over the hanging URL: several hovers wait.
     let hanging = Instant::now();
-    let slow = s.send_hover(&text, "k8s_ws");
+    let slow: Vec<i64> = (0..8).map(|_| s.send_hover(&text, "k8s_ws")).collect();
     // Meanwhile: a hover on cached data, code actions, another edit.
     let start = Instant::now();
     let card = s.hover(&text, "prod_ws");
@@ -674,16 +702,18 @@ fn everything_else_is_answered_while_harness_hangs() {
         start.elapsed()
     );
 
-    // The hover on the hanging workspace gives up after its bounded wait.
-    let response = s.client.response(slow);
+    // The hovers on the hanging workspace give up after their bounded wait.
+    for id in slow {
+        let response = s.client.response(id);
+        let card = response["result"]["contents"]["value"].as_str().unwrap();
+        assert!(card.contains("Loading"), "{card}");
+    }
     let waited = hanging.elapsed();
-    let card = response["result"]["contents"]["value"].as_str().unwrap();
-    assert!(card.contains("Loading"), "{card}");
     assert!(
         waited < Duration::from_millis(2500),
-        "the hover waited {waited:?}"
+        "the hovers waited {waited:?}"
     );
-    println!("hover on a hanging workspace answered after {waited:?}");
+    println!("hovers on a hanging workspace answered after {waited:?}");
 }
 
 // ---- Settings -----------------------------------------------------------------
