@@ -630,6 +630,13 @@ fn single_flight_for_fifty_urls_over_ten_workspaces() {
         println!("  {ws:>14} {endpoint:<10} {n}");
     }
     println!("  total {}", counts.values().sum::<usize>());
+    let sent = s.client.transcript();
+    let count = |m: &str| sent.iter().filter(|t| t.contains(m)).count();
+    println!(
+        "  publishes {}, lens refreshes {}",
+        count("textDocument/publishDiagnostics"),
+        count("workspace/codeLens/refresh")
+    );
     for ws in &ids {
         for endpoint in ["workspace", "resources", "activities"] {
             let n = counts.get(&(ws.clone(), endpoint)).copied().unwrap_or(0);

@@ -2,7 +2,7 @@
 //! synchronously, then hands work to `publish` or to a `features` function.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
@@ -36,6 +36,9 @@ pub struct Backend {
     state: Arc<State>,
     /// Settings warnings from `initialize`, logged once the client is ready.
     init_warnings: std::sync::Mutex<Vec<String>>,
+    /// Whether the task that follows live data runs (one, even if a client
+    /// sends `initialized` twice).
+    following: AtomicBool,
 }
 
 impl Backend {
@@ -44,6 +47,7 @@ impl Backend {
             client,
             state,
             init_warnings: Default::default(),
+            following: AtomicBool::new(false),
         }
     }
 
@@ -112,7 +116,9 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        tokio::spawn(follow_live_data(self.state.clone(), self.client.clone()));
+        if !self.following.swap(true, Ordering::SeqCst) {
+            tokio::spawn(follow_live_data(self.state.clone(), self.client.clone()));
+        }
         self.pull_settings();
         let warnings =
             std::mem::take(&mut *self.init_warnings.lock().unwrap_or_else(|e| e.into_inner()));

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -22,6 +23,11 @@ use crate::settings::Settings;
 /// How long the client gets to answer `workspace/codeLens/refresh`: a
 /// client that never answers must not pile up pending requests forever.
 const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Completions this close together make one batch: a file naming many
+/// workspaces is published (and its lenses refreshed) a few times, not
+/// once per workspace. Short enough that nobody notices the wait.
+const BATCH_WINDOW: Duration = Duration::from_millis(50);
 
 /// Whether live data can exist with these settings: without a key nothing
 /// is fetched and no live diagnostic applies, so a large file skips the
@@ -53,6 +59,23 @@ pub fn request_all(live: &LiveService, settings: &Settings, analysis: &Analysis)
     }
 }
 
+/// `look_up` called once per workspace, not once per URL: every URL of a
+/// workspace gets the same answer, at a fraction of the cost on a large
+/// file.
+pub fn per_workspace(
+    look_up: impl Fn(&WorkspaceKey) -> LiveState,
+) -> impl Fn(&WorkspaceKey) -> LiveState {
+    let seen = RefCell::new(HashMap::new());
+    move |key: &WorkspaceKey| {
+        if let Some(state) = seen.borrow().get(key) {
+            return LiveState::clone(state);
+        }
+        let state = look_up(key);
+        seen.borrow_mut().insert(key.clone(), state.clone());
+        state
+    }
+}
+
 /// The document's static diagnostics followed by the live ones, as the
 /// live data stands now.
 pub fn with_live(live: &LiveService, doc: &Published) -> Vec<Diagnostic> {
@@ -60,18 +83,7 @@ pub fn with_live(live: &LiveService, doc: &Published) -> Vec<Diagnostic> {
         return doc.diagnostics.as_ref().clone();
     }
     let account = live.key_account();
-    // One look-up per workspace, not per URL: the same answer for every
-    // URL of a workspace, at a fraction of the cost on a large file.
-    let seen = RefCell::new(HashMap::new());
-    let state_of = |key: &WorkspaceKey| {
-        let mut seen = seen.borrow_mut();
-        if let Some(state) = seen.get(key) {
-            return LiveState::clone(state);
-        }
-        let state = live.state(key);
-        seen.insert(key.clone(), state.clone());
-        state
-    };
+    let state_of = per_workspace(|key| live.state(key));
     let extra = live_diagnostics(&doc.analysis, &state_of, account.as_deref(), &doc.settings);
     let mut all = Vec::with_capacity(doc.diagnostics.len() + extra.len());
     all.extend(doc.diagnostics.iter().cloned());
@@ -87,7 +99,7 @@ pub fn with_live(live: &LiveService, doc: &Published) -> Vec<Diagnostic> {
 /// documents that mention those workspaces are published again and the
 /// client is asked to refresh its code lenses. A burst of completions is
 /// handled as one batch.
-pub async fn follow_live_data(state: std::sync::Arc<State>, client: Client) {
+pub async fn follow_live_data(state: Arc<State>, client: Client) {
     let mut completions = state.live.subscribe();
     loop {
         let mut keys = HashSet::new();
@@ -100,6 +112,7 @@ pub async fn follow_live_data(state: std::sync::Arc<State>, client: Client) {
             Err(RecvError::Lagged(_)) => all = true,
             Err(RecvError::Closed) => return,
         }
+        tokio::time::sleep(BATCH_WINDOW).await;
         loop {
             match completions.try_recv() {
                 Ok(key) => {

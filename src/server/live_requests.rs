@@ -8,6 +8,7 @@ use tower_lsp_server::ls_types::{
     CodeLens, Command, Hover, HoverContents, MarkupContent, MarkupKind, Position, Uri,
 };
 
+use super::live::per_workspace;
 use super::query::{analysis_of, with_analysis};
 use super::state::State;
 use crate::features::code_lens::code_lenses;
@@ -50,7 +51,7 @@ pub async fn lenses(state: &Arc<State>, uri: &Uri) -> Option<Vec<CodeLens>> {
     let snapshot = state.snapshot(uri)?;
     let live = state.live.clone();
     with_analysis(uri, snapshot, move |snap, analysis| {
-        code_lenses(analysis, &|k| live.request(k))
+        code_lenses(analysis, &per_workspace(|k| live.request(k)))
             .into_iter()
             .map(|lens| CodeLens {
                 range: lsp_range(&snap.line_index, &lens.range, snap.encoding),

@@ -241,18 +241,28 @@ impl State {
     pub fn published_referencing(&self, keys: Option<&HashSet<WorkspaceKey>>) -> Vec<Published> {
         let settings = self.settings();
         let encoding = self.encoding();
+        // Borrowed fields: a large file's URLs are matched without a copy.
+        let wanted: Option<HashSet<_>> = keys.map(|keys| {
+            keys.iter()
+                .map(|k| (&*k.origin, &*k.account, &*k.org, &*k.project, &*k.workspace))
+                .collect()
+        });
         let docs = self.docs();
         docs.iter()
             .filter_map(|(uri, doc)| {
                 let current = doc.current()?;
-                let mentions = |keys: &HashSet<WorkspaceKey>| {
-                    current
-                        .analysis
-                        .workspace_refs
-                        .iter()
-                        .any(|r| keys.contains(&WorkspaceKey::from(r)))
+                let mentions = |wanted: &HashSet<_>| {
+                    current.analysis.workspace_refs.iter().any(|r| {
+                        wanted.contains(&(
+                            &*r.origin,
+                            &*r.account,
+                            &*r.org,
+                            &*r.project,
+                            &*r.workspace,
+                        ))
+                    })
                 };
-                keys.is_none_or(mentions).then(|| Published {
+                wanted.as_ref().is_none_or(mentions).then(|| Published {
                     uri: uri.clone(),
                     version: doc.version,
                     analysis: current.analysis.clone(),
