@@ -80,7 +80,7 @@ fn report_trouble(key: &WorkspaceKey, state: &LiveState) {
         LiveState::Ready { data, .. } => {
             let errors = [data.workspace.as_ref().err(), data.resources.as_ref().err()];
             if let Some(error) = errors.into_iter().flatten().find(|e| !e.is_definitive()) {
-                eprintln!("iacm-lsp: warning: --live: workspace {name}: {error:?}");
+                eprintln!("iacm-lsp: warning: --live: workspace {name}: {error}");
             }
         }
         // Not fetched on purpose; the static checks say why (workspace-url-host).

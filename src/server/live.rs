@@ -150,7 +150,7 @@ fn log_failures(live: &LiveService, key: &WorkspaceKey) {
     for (what, error) in errors {
         if let Some(error) = error.filter(|e| !e.is_definitive()) {
             log!(
-                "{what} of workspace {}/{}/{} at {}: {error:?}",
+                "{what} of workspace {}/{}/{} at {}: {error}",
                 key.org,
                 key.project,
                 key.workspace,
