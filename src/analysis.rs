@@ -10,13 +10,10 @@ use crate::settings::Settings;
 use crate::text::LineIndex;
 use crate::yaml::{SyntaxError, parse_stream};
 
-/// A workspace named by a well-formed `harness.io/workspace-url` line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkspaceRef {
-    /// Byte range of the URL in the text.
-    pub range: Range<usize>,
-    /// The label of the `label: URL` line, if it has one.
-    pub label: Option<String>,
+/// Which workspace a URL names. The same workspace named in two places
+/// (or two files) has one key: one cache entry, one request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WorkspaceKey {
     /// `https://host[:port]` of the URL.
     pub origin: String,
     pub account: String,
@@ -25,13 +22,29 @@ pub struct WorkspaceRef {
     pub workspace: String,
 }
 
-impl WorkspaceRef {
+impl WorkspaceKey {
     /// The canonical link to the workspace's resources page in Harness.
     pub fn harness_url(&self) -> String {
         format!(
             "{}/ng/account/{}/module/iacm/orgs/{}/projects/{}/workspaces/{}/resources",
             self.origin, self.account, self.org, self.project, self.workspace
         )
+    }
+}
+
+/// A workspace named by a well-formed `harness.io/workspace-url` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceRef {
+    /// Byte range of the URL in the text.
+    pub range: Range<usize>,
+    /// The label of the `label: URL` line, if it has one.
+    pub label: Option<String>,
+    pub key: WorkspaceKey,
+}
+
+impl WorkspaceRef {
+    pub fn harness_url(&self) -> String {
+        self.key.harness_url()
     }
 }
 

@@ -16,6 +16,8 @@ pub mod settings;
 pub mod text;
 pub mod yaml;
 
-pub use analysis::{Analysis, WorkspaceRef, analyze, analyze_catalog, fix_all, is_catalog_file};
+pub use analysis::{
+    Analysis, WorkspaceKey, WorkspaceRef, analyze, analyze_catalog, fix_all, is_catalog_file,
+};
 pub use diagnostic::{Code, Diagnostic, Fix, Severity};
 pub use settings::Settings;

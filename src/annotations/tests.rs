@@ -74,10 +74,10 @@ fn a_correct_labelled_url_is_clean_and_yields_a_workspace_ref() {
     assert_eq!(&text[r.range.clone()], GOOD);
     assert_eq!(
         (
-            r.account.as_str(),
-            r.org.as_str(),
-            r.project.as_str(),
-            r.workspace.as_str()
+            r.key.account.as_str(),
+            r.key.org.as_str(),
+            r.key.project.as_str(),
+            r.key.workspace.as_str()
         ),
         ("abc123", "default", "payments", "prod_ws")
     );

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::url_check::{UrlReport, check_url};
-use crate::analysis::WorkspaceRef;
+use crate::analysis::{WorkspaceKey, WorkspaceRef};
 use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::settings::Settings;
 use crate::text::{Edit, LineIndex};
@@ -291,11 +291,13 @@ fn emit_url(
         out.refs.push(WorkspaceRef {
             range: line.source_range(url_start..url_start + url_len),
             label,
-            origin: parts.origin,
-            account: parts.account,
-            org: parts.org,
-            project: parts.project,
-            workspace: parts.workspace,
+            key: WorkspaceKey {
+                origin: parts.origin,
+                account: parts.account,
+                org: parts.org,
+                project: parts.project,
+                workspace: parts.workspace,
+            },
         });
     }
 }

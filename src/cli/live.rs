@@ -27,7 +27,7 @@ pub fn diagnostics(analyses: &[&Analysis], settings: &Settings) -> Option<Vec<Ve
     }
     let keys: BTreeSet<WorkspaceKey> = analyses
         .iter()
-        .flat_map(|a| a.workspace_refs.iter().map(WorkspaceKey::from))
+        .flat_map(|a| a.workspace_refs.iter().map(|r| r.key.clone()))
         .collect();
     let service = LiveService::new();
     service.configure(settings);

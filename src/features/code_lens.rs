@@ -25,7 +25,7 @@ pub fn code_lenses(
 ) -> Vec<Lens> {
     let mut out = Vec::new();
     for r in &analysis.workspace_refs {
-        let state = state_of(&WorkspaceKey::from(r));
+        let state = state_of(&r.key);
         out.push(Lens {
             range: r.range.clone(),
             title: format!("IaCM: {}", summary(&state)),

@@ -21,7 +21,10 @@ pub fn document_links(
             Some(DocumentLink {
                 range: lsp_range(index, &r.range, enc),
                 target: Some(target),
-                tooltip: Some(format!("Open workspace {} in Harness IaCM", r.workspace)),
+                tooltip: Some(format!(
+                    "Open workspace {} in Harness IaCM",
+                    r.key.workspace
+                )),
                 data: None,
             })
         })
@@ -31,7 +34,7 @@ pub fn document_links(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::WorkspaceRef;
+    use crate::analysis::{WorkspaceKey, WorkspaceRef};
 
     #[test]
     fn links_each_workspace_to_its_canonical_page() {
@@ -45,11 +48,13 @@ mod tests {
             workspace_refs: vec![WorkspaceRef {
                 range: start..start + url.len(),
                 label: Some("x".into()),
-                origin: "https://app.harness.io".into(),
-                account: "a1".into(),
-                org: "o".into(),
-                project: "p".into(),
-                workspace: "w".into(),
+                key: WorkspaceKey {
+                    origin: "https://app.harness.io".into(),
+                    account: "a1".into(),
+                    org: "o".into(),
+                    project: "p".into(),
+                    workspace: "w".into(),
+                },
             }],
         };
         let links = document_links(&analysis, &LineIndex::new(&text), PositionEncoding::Utf16);

@@ -43,10 +43,7 @@ pub fn hover(
     now: SystemTime,
 ) -> Option<(Range<usize>, String)> {
     let r = hover_target(analysis, text, offset)?;
-    Some((
-        r.range.clone(),
-        card(r, &state_of(&WorkspaceKey::from(r)), now),
-    ))
+    Some((r.range.clone(), card(r, &state_of(&r.key), now)))
 }
 
 pub fn card(r: &WorkspaceRef, state: &LiveState, now: SystemTime) -> String {
@@ -54,7 +51,7 @@ pub fn card(r: &WorkspaceRef, state: &LiveState, now: SystemTime) -> String {
     match state {
         LiveState::Ready { data, refreshing } => ready(&mut md, r, data, *refreshing, now),
         other => {
-            let _ = writeln!(md, "### IaCM workspace `{}`\n", r.workspace);
+            let _ = writeln!(md, "### IaCM workspace `{}`\n", r.key.workspace);
             md.push_str(&not_ready(r, other));
             md.push_str("\n\n");
             footer(&mut md, r, None);
@@ -71,7 +68,7 @@ fn not_ready(r: &WorkspaceRef, state: &LiveState) -> String {
              (`pat.…`) or service account token (`sat.…`) with View permission on IaCM workspaces."
             .into(),
         LiveState::HostNotAllowed => {
-            let host = r.origin.trim_start_matches("https://");
+            let host = r.key.origin.trim_start_matches("https://");
             format!(
                 "`{host}` is not a configured Harness host, so iacm-lsp does not send your API key there. Add it \
                  to the `iacm.hosts` setting to see live data."
@@ -90,16 +87,16 @@ fn ready(
     now: SystemTime,
 ) {
     match &data.workspace {
-        Ok(ws) if !ws.name.is_empty() && ws.name != r.workspace => {
+        Ok(ws) if !ws.name.is_empty() && ws.name != r.key.workspace => {
             let _ = writeln!(
                 md,
                 "### IaCM workspace {} (`{}`)\n",
                 escape(&ws.name),
-                r.workspace
+                r.key.workspace
             );
         }
         _ => {
-            let _ = writeln!(md, "### IaCM workspace `{}`\n", r.workspace);
+            let _ = writeln!(md, "### IaCM workspace `{}`\n", r.key.workspace);
         }
     }
     // An answer about the key or the workspace says it all.
@@ -203,7 +200,7 @@ fn footer(md: &mut String, r: &WorkspaceRef, fetched: Option<(&WorkspaceData, bo
     let _ = writeln!(
         md,
         "Account `{}` · Org `{}` · Project `{}` · Workspace `{}`\n",
-        r.account, r.org, r.project, r.workspace
+        r.key.account, r.key.org, r.key.project, r.key.workspace
     );
     let mut line = format!("[View in IaCM]({})", r.harness_url());
     if let Some((data, refreshing, now)) = fetched {

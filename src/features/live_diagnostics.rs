@@ -16,18 +16,18 @@ pub fn live_diagnostics(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for r in &analysis.workspace_refs {
-        if let Some(account) = key_account.filter(|a| *a != r.account) {
+        if let Some(account) = key_account.filter(|a| *a != r.key.account) {
             out.push(Diagnostic::new(
                 Code::ApiKeyAccountMismatch,
                 r.range.clone(),
                 format!(
                     "The API key belongs to account `{account}`, but this URL names account `{}`: Harness will refuse \
                      the key here. Use a key created in account `{}`.",
-                    r.account, r.account
+                    r.key.account, r.key.account
                 ),
             ));
         }
-        if let LiveState::Ready { data, .. } = state_of(&WorkspaceKey::from(r)) {
+        if let LiveState::Ready { data, .. } = state_of(&r.key) {
             out.extend(from_data(r, &data));
         }
     }
@@ -58,7 +58,7 @@ fn from_data(r: &WorkspaceRef, data: &WorkspaceData) -> Option<Diagnostic> {
                     format!(
                         "Workspace `{}` is in the failed state: its last run did not finish. The IACM tab shows what \
                          was provisioned before the failure; open the workspace's executions in Harness to see why.",
-                        r.workspace
+                        r.key.workspace
                     ),
                 ));
             }
@@ -69,7 +69,7 @@ fn from_data(r: &WorkspaceRef, data: &WorkspaceData) -> Option<Diagnostic> {
                     format!(
                         "Workspace `{}` has drifted: its resources no longer match its code. Run a plan in Harness \
                          to review the drift.",
-                        r.workspace
+                        r.key.workspace
                     ),
                 ));
             }
@@ -86,7 +86,7 @@ fn from_data(r: &WorkspaceRef, data: &WorkspaceData) -> Option<Diagnostic> {
             format!(
                 "Workspace `{}` has no resources: it was never provisioned, was destroyed, or its apply failed. \
                  The IACM tab will show empty tables.",
-                r.workspace
+                r.key.workspace
             ),
         ));
     }
@@ -107,9 +107,9 @@ pub fn error_message(r: &WorkspaceRef, error: &FetchError) -> Option<String> {
         FetchError::NotFound(m) => format!(
             "Harness has no workspace `{}` in project `{}` of org `{}` (404).{} Check each identifier in the URL \
              (identifiers, not display names); the IACM tab would show empty tables.",
-            r.workspace,
-            r.project,
-            r.org,
+            r.key.workspace,
+            r.key.project,
+            r.key.org,
             detail(m)
         ),
         FetchError::Unauthorized(m) => format!(
@@ -121,7 +121,7 @@ pub fn error_message(r: &WorkspaceRef, error: &FetchError) -> Option<String> {
         FetchError::Forbidden(m) => format!(
             "The API key has no View permission on IaCM workspaces in project `{}` (403).{} Ask an admin for a role \
              with Workspace View on this project, or use a service account token that has it.",
-            r.project,
+            r.key.project,
             detail(m)
         ),
         _ => return None,

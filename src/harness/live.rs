@@ -4,31 +4,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::types::{Activity, Resources, Workspace};
-use crate::analysis::WorkspaceRef;
-
-/// Identifies a workspace across files: the same URL in two files shares
-/// one cache entry and one request.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct WorkspaceKey {
-    /// `https://host[:port]` of the annotation's URL.
-    pub origin: String,
-    pub account: String,
-    pub org: String,
-    pub project: String,
-    pub workspace: String,
-}
-
-impl From<&WorkspaceRef> for WorkspaceKey {
-    fn from(r: &WorkspaceRef) -> Self {
-        WorkspaceKey {
-            origin: r.origin.clone(),
-            account: r.account.clone(),
-            org: r.org.clone(),
-            project: r.project.clone(),
-            workspace: r.workspace.clone(),
-        }
-    }
-}
+pub use crate::analysis::WorkspaceKey;
 
 /// Why a request gave no data. Messages come from the API's error body
 /// and never contain the API key.

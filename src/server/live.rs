@@ -42,20 +42,10 @@ pub fn request_all(live: &LiveService, settings: &Settings, analysis: &Analysis)
     if !live_possible(settings) {
         return;
     }
-    // A large file names few workspaces many times: dedupe before making keys.
-    let distinct: HashSet<_> = analysis
-        .workspace_refs
-        .iter()
-        .map(|r| (&r.origin, &r.account, &r.org, &r.project, &r.workspace))
-        .collect();
-    for (origin, account, org, project, workspace) in distinct {
-        live.request(&WorkspaceKey {
-            origin: origin.clone(),
-            account: account.clone(),
-            org: org.clone(),
-            project: project.clone(),
-            workspace: workspace.clone(),
-        });
+    // A large file names few workspaces many times.
+    let distinct: HashSet<&WorkspaceKey> = analysis.workspace_refs.iter().map(|r| &r.key).collect();
+    for key in distinct {
+        live.request(key);
     }
 }
 

@@ -14,7 +14,6 @@ use super::state::State;
 use crate::features::code_lens::code_lenses;
 use crate::features::hover::{hover, hover_target};
 use crate::features::lsp_range;
-use crate::harness::WorkspaceKey;
 
 /// How long a hover waits for a workspace's first fetch before it says
 /// "loading" (the card shows on the next hover).
@@ -25,7 +24,7 @@ pub async fn hover_at(state: &State, uri: &Uri, position: Position) -> Option<Ho
     let analysis = analysis_of(uri, &snapshot).await?;
     let (index, enc, text) = (&snapshot.line_index, snapshot.encoding, &snapshot.text);
     let offset = index.offset(position.line, position.character, enc);
-    let key = WorkspaceKey::from(hover_target(&analysis, text, offset)?);
+    let key = hover_target(&analysis, text, offset)?.key.clone();
     // Only owned snapshots are held here: other requests go on meanwhile.
     state.live.wait(&key, HOVER_WAIT).await;
     let live = &state.live;

@@ -242,25 +242,17 @@ impl State {
         let settings = self.settings();
         let encoding = self.encoding();
         // Borrowed fields: a large file's URLs are matched without a copy.
-        let wanted: Option<HashSet<_>> = keys.map(|keys| {
-            keys.iter()
-                .map(|k| (&*k.origin, &*k.account, &*k.org, &*k.project, &*k.workspace))
-                .collect()
-        });
+        let wanted: Option<HashSet<&WorkspaceKey>> = keys.map(|keys| keys.iter().collect());
         let docs = self.docs();
         docs.iter()
             .filter_map(|(uri, doc)| {
                 let current = doc.current()?;
                 let mentions = |wanted: &HashSet<_>| {
-                    current.analysis.workspace_refs.iter().any(|r| {
-                        wanted.contains(&(
-                            &*r.origin,
-                            &*r.account,
-                            &*r.org,
-                            &*r.project,
-                            &*r.workspace,
-                        ))
-                    })
+                    current
+                        .analysis
+                        .workspace_refs
+                        .iter()
+                        .any(|r| wanted.contains(&r.key))
                 };
                 wanted.as_ref().is_none_or(mentions).then(|| Published {
                     uri: uri.clone(),
