@@ -96,7 +96,8 @@ impl Settings {
                     Value::String(k) if !k.trim().is_empty() => {
                         self.api_key = Some(k.trim().into())
                     }
-                    Value::String(_) | Value::Null => {}
+                    // Cleared in the editor: back to the environment's key.
+                    Value::String(_) | Value::Null => self.api_key = Settings::from_env().api_key,
                     _ => warnings.push("iacm.apiKey must be a string".into()),
                 },
                 "baseUrl" => match v.as_str() {
@@ -247,6 +248,15 @@ mod tests {
             !format!("{s:?}").contains("pat.acc"),
             "the key must never be printed"
         );
+    }
+
+    #[test]
+    fn a_cleared_key_falls_back_to_the_environment() {
+        let mut s = Settings::default();
+        s.apply_json(&json!({"apiKey": "pat.a.b.c"}));
+        assert_eq!(s.api_key.as_deref(), Some("pat.a.b.c"));
+        s.apply_json(&json!({"apiKey": ""}));
+        assert_eq!(s.api_key, Settings::from_env().api_key);
     }
 
     #[test]
