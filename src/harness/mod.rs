@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod errors;
+pub mod lists;
 pub mod live;
 pub mod route;
 pub mod service;

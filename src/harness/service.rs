@@ -247,6 +247,29 @@ impl LiveService {
         }
     }
 
+    /// A list for completion, as known now. Never starts a fetch.
+    /// CONTRACT (stub until implemented for issue 4).
+    pub fn list_state(&self, key: &super::lists::ListKey) -> super::lists::ListState {
+        let _ = key;
+        super::lists::ListState::NoKey
+    }
+
+    /// `list_state`, starting a background fetch (single flight, TTL as for
+    /// workspace data) when the list is missing or expired.
+    pub fn request_list(&self, key: &super::lists::ListKey) -> super::lists::ListState {
+        self.list_state(key)
+    }
+
+    /// `request_list`, then waits up to `timeout` for the fetch.
+    pub async fn wait_list(
+        &self,
+        key: &super::lists::ListKey,
+        timeout: Duration,
+    ) -> super::lists::ListState {
+        let _ = timeout;
+        self.request_list(key)
+    }
+
     /// Marks all data stale so the next `request` refetches (the old data
     /// is still served meanwhile).
     pub fn refresh_all(&self) {
