@@ -9,7 +9,7 @@ use crate::analysis::{WorkspaceKey, WorkspaceRef};
 use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::settings::Settings;
 use crate::text::{Edit, LineIndex};
-use crate::yaml::{Node, NodeKind, ScalarStyle, ValueLine, scalar_lines};
+use crate::yaml::{Entry, Node, NodeKind, ScalarStyle, ValueLine, scalar_lines};
 
 pub const WORKSPACE_URL_KEY: &str = "harness.io/workspace-url";
 
@@ -37,10 +37,20 @@ pub struct Output {
     pub refs: Vec<WorkspaceRef>,
 }
 
-/// Checks the value of one `harness.io/workspace-url` entry. `in_block_mapping`
-/// says whether the entry stands in a block mapping, where the value can be
-/// rewritten as a `|` block.
-pub fn check(cx: &Context<'_>, key: &Node, value: &Node, in_block_mapping: bool, out: &mut Output) {
+/// The annotation entry being checked, and what decides how it can be fixed.
+struct Annotation<'a> {
+    key: &'a Node,
+    value: &'a Node,
+    /// The value is a `|` or `>` block scalar.
+    block: bool,
+    /// The entry stands in a block mapping, where the value can be
+    /// rewritten as a `|` block.
+    in_block_mapping: bool,
+}
+
+/// Checks the value of one `harness.io/workspace-url` entry.
+pub fn check(cx: &Context<'_>, entry: &Entry, in_block_mapping: bool, out: &mut Output) {
+    let (key, value) = (&entry.key, &entry.value);
     let at_value = if value.range.is_empty() {
         key.range.clone()
     } else {
@@ -80,22 +90,18 @@ pub fn check(cx: &Context<'_>, key: &Node, value: &Node, in_block_mapping: bool,
         ));
         return;
     }
-    let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
     if style == ScalarStyle::Folded && content.len() > 1 {
         folded(cx, key, value, out);
     }
+    let annotation = Annotation {
+        key,
+        value,
+        block: matches!(style, ScalarStyle::Literal | ScalarStyle::Folded),
+        in_block_mapping,
+    };
     let mut labels: HashMap<String, Range<usize>> = HashMap::new();
     for line in content {
-        check_line(
-            cx,
-            key,
-            value,
-            line,
-            block,
-            in_block_mapping,
-            &mut labels,
-            out,
-        );
+        check_line(cx, &annotation, line, &mut labels, out);
     }
 }
 
@@ -114,14 +120,10 @@ fn folded(cx: &Context<'_>, key: &Node, value: &Node, out: &mut Output) {
     );
 }
 
-#[allow(clippy::too_many_arguments)]
 fn check_line(
     cx: &Context<'_>,
-    key: &Node,
-    value: &Node,
+    annotation: &Annotation<'_>,
     line: &ValueLine<'_>,
-    block: bool,
-    in_block_mapping: bool,
     labels: &mut HashMap<String, Range<usize>>,
     out: &mut Output,
 ) {
@@ -137,7 +139,7 @@ fn check_line(
         ));
         return;
     }
-    if block && trimmed.starts_with('#') {
+    if annotation.block && trimmed.starts_with('#') {
         out.diagnostics.push(Diagnostic::new(
             Code::WorkspaceUrlBadLine,
             whole,
@@ -164,18 +166,7 @@ fn check_line(
     {
         let url = trimmed;
         let report = check_url(url, cx.settings);
-        unlabeled(
-            cx,
-            key,
-            value,
-            line,
-            start,
-            url,
-            &report,
-            block,
-            in_block_mapping,
-            out,
-        );
+        unlabeled(cx, annotation, line, start, url, &report, out);
         emit_url(line, start, None, report, out);
         return;
     }
@@ -212,19 +203,16 @@ fn check_line(
 }
 
 /// A bare URL where the plugin wants `label: URL`.
-#[allow(clippy::too_many_arguments)]
 fn unlabeled(
     cx: &Context<'_>,
-    key: &Node,
-    value: &Node,
+    annotation: &Annotation<'_>,
     line: &ValueLine<'_>,
     start: usize,
     url: &str,
     report: &UrlReport,
-    block: bool,
-    in_block_mapping: bool,
     out: &mut Output,
 ) {
+    let Annotation { key, value, .. } = annotation;
     let label = report
         .parts
         .as_ref()
@@ -237,13 +225,13 @@ fn unlabeled(
          crashes with \"Invalid URL\". Put a label before it.",
     );
     let title = format!("Add the label `{label}:`");
-    if block && line.is_exact() {
+    if annotation.block && line.is_exact() {
         let at = line.source_range(start..start).start;
         diagnostic = diagnostic.with_fix(Fix::new(
             title,
             vec![Edit::insert(at, format!("{label}: "))],
         ));
-    } else if !block && in_block_mapping {
+    } else if !annotation.block && annotation.in_block_mapping {
         let key_line = cx.index.line_of(key.range.start);
         let key_col = key.range.start - cx.index.line_start(key_line);
         let indent = " ".repeat(key_col + 2);

@@ -46,7 +46,7 @@ pub fn check(cx: &Context<'_>, root: &Node, out: &mut Output) {
         {
             out.diagnostics
                 .push(misplaced::report(cx, root, &place, entry));
-            workspace_url::check(cx, &entry.key, &entry.value, parent.is_block_mapping(), out);
+            workspace_url::check(cx, entry, parent.is_block_mapping(), out);
         }
     }
 }
@@ -58,13 +58,6 @@ fn check_annotations(cx: &Context<'_>, annotations: &Node, kind: Option<&str>, o
             continue;
         };
         if key == WORKSPACE_URL_KEY {
-            workspace_url::check(
-                cx,
-                &entry.key,
-                &entry.value,
-                annotations.is_block_mapping(),
-                out,
-            );
             if let Some(kind) = kind.filter(|k| !k.eq_ignore_ascii_case("component")) {
                 out.diagnostics.push(Diagnostic::new(
                     Code::WorkspaceUrlKind,
@@ -77,14 +70,11 @@ fn check_annotations(cx: &Context<'_>, annotations: &Node, kind: Option<&str>, o
             }
         } else if key_typo::is_typo(key) {
             out.diagnostics.push(typo(cx, entry, key, has_key));
-            workspace_url::check(
-                cx,
-                &entry.key,
-                &entry.value,
-                annotations.is_block_mapping(),
-                out,
-            );
+        } else {
+            continue;
         }
+        // A misspelt key's value is still meant as a workspace URL.
+        workspace_url::check(cx, entry, annotations.is_block_mapping(), out);
     }
 }
 
