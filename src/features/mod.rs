@@ -3,6 +3,7 @@
 
 pub mod code_action;
 pub mod code_lens;
+pub mod completion;
 pub mod diagnostics;
 pub mod document_link;
 pub mod hover;
