@@ -8,10 +8,10 @@ use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
-    CodeLens, CodeLensParams, DidChangeConfigurationParams, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentLink, DocumentLinkParams,
-    ExecuteCommandParams, Hover, HoverParams, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, Uri,
+    CodeLens, CodeLensParams, CompletionParams, CompletionResponse, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentLink, DocumentLinkParams, ExecuteCommandParams, Hover, HoverParams, InitializeParams,
+    InitializeResult, InitializedParams, MessageType, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -22,7 +22,7 @@ use super::live::follow_live_data;
 use super::publish::{analyse_and_publish, clear};
 use super::query::with_analysis;
 use super::state::State;
-use super::{commands, config, live_requests, log};
+use super::{commands, completion, config, live_requests, log};
 use crate::features::byte_range;
 use crate::features::code_action::{
     FIX_ALL_KIND, deferred_fix_all_action, deferred_fix_all_uri, fix_all_action, is_wanted,
@@ -236,6 +236,11 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
         Ok(live_requests::hover_at(&self.state, &at.text_document.uri, at.position).await)
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        Ok(completion::complete_at(&self.state, &at.text_document.uri, at.position).await)
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

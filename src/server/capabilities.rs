@@ -2,9 +2,10 @@
 
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    CodeLensOptions, DocumentLinkOptions, ExecuteCommandOptions, HoverProviderCapability,
-    PositionEncodingKind, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
+    CodeLensOptions, CompletionOptions, DocumentLinkOptions, ExecuteCommandOptions,
+    HoverProviderCapability, PositionEncodingKind, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    WorkDoneProgressOptions,
 };
 
 use crate::features::code_action::FIX_ALL_KIND;
@@ -20,6 +21,8 @@ pub struct ClientSupport {
     pub code_lens_refresh: bool,
     /// `window/showDocument`.
     pub show_document: bool,
+    /// Snippets (`${1:label}`) in completion items.
+    pub snippets: bool,
 }
 
 impl ClientSupport {
@@ -34,6 +37,13 @@ impl ClientSupport {
                 .as_ref()
                 .and_then(|w| w.show_document.as_ref())
                 .is_some_and(|s| s.support),
+            snippets: client.text_document.as_ref().and_then(|t| {
+                t.completion
+                    .as_ref()?
+                    .completion_item
+                    .as_ref()?
+                    .snippet_support
+            }) == Some(true),
         }
     }
 }
@@ -88,6 +98,12 @@ pub fn server_capabilities(enc: PositionEncoding) -> ServerCapabilities {
             work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
+        // `/` starts the next URL segment; `:` ends a label or a key.
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec!["/".to_string(), ":".to_string()]),
+            resolve_provider: Some(false),
+            ..CompletionOptions::default()
+        }),
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
         }),

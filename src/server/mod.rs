@@ -5,6 +5,7 @@
 mod backend;
 mod capabilities;
 mod commands;
+mod completion;
 mod config;
 mod document;
 mod live;
