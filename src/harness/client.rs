@@ -1,6 +1,7 @@
-//! The HTTP client for the IaCM API (`../shared/harness-api.md` 2.4): one
-//! shared reqwest client, the auth headers, bounded bodies, 429 back-off,
-//! and list paging. It knows nothing of caching; `service` does that.
+//! The HTTP client for the IaCM API (`../shared/harness-api.md` 2.4) and
+//! the platform API's organisation and project lists (2.5): one shared
+//! reqwest client, the auth headers, bounded bodies, 429 back-off, and list
+//! paging. It knows nothing of caching; `service` does that.
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::errors::{redact, status_error, transport_error};
+use super::lists::ListItem;
 use super::live::{FetchError, WorkspaceKey};
 use super::types::{Activity, Resources, Workspace};
 
@@ -19,10 +21,11 @@ use super::types::{Activity, Resources, Workspace};
 const ERROR_BODY_CAP: usize = 64 * 1024;
 /// Recent runs shown in a hover.
 pub const ACTIVITIES_LIMIT: u32 = 5;
-/// Page size when following a list.
+/// Page size when following a list (the platform API's documented
+/// maximum; IaCM allows up to 1000).
 pub const LIST_PAGE_LIMIT: u32 = 100;
 /// A bound on list paging, whatever the server's headers say.
-const MAX_PAGES: u32 = 50;
+pub const MAX_PAGES: u32 = 50;
 
 /// Timeouts, limits and back-off. `Default` is what the server and the CLI
 /// use; tests shorten the times.
@@ -93,11 +96,15 @@ pub enum Endpoint {
     Resources,
     Activities,
     WorkspaceList,
+    /// `GET /v1/orgs` (each page).
+    Orgs,
+    /// `GET /v1/orgs/{org}/projects` (each page).
+    Projects,
 }
 
 /// Requests sent (each attempt, retries included), per endpoint.
 #[derive(Debug, Default)]
-pub struct RequestCounts([AtomicU64; 4]);
+pub struct RequestCounts([AtomicU64; 6]);
 
 impl RequestCounts {
     fn bump(&self, endpoint: Endpoint) {
@@ -128,10 +135,36 @@ impl fmt::Debug for HarnessClient {
     }
 }
 
-/// A successful response: the body and the paging header.
+/// A successful response: the body and the paging headers, whichever the
+/// API sent (IaCM: `x-page-size`, `x-total-items`, `x-total-pages`; the
+/// platform API: `X-Page-Size`, `X-Total-Elements`, `X-Page-Number`).
 struct Page {
     body: Vec<u8>,
     total_pages: Option<u32>,
+    total_items: Option<u64>,
+    page_size: Option<u32>,
+}
+
+/// Where list pages start counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstPage {
+    /// IaCM: `page=1` is the first.
+    One,
+    /// The platform API (`/v1`): `page=0` is the first.
+    Zero,
+}
+
+/// The platform API's base for an IaCM API base: the same with a final
+/// `/gateway` segment removed (`https://app.harness.io/gateway` ->
+/// `https://app.harness.io`; `http://127.0.0.1:7878/gateway` ->
+/// `http://127.0.0.1:7878`), so `{platform}/v1/orgs` is the documented
+/// `https://app.harness.io/v1/orgs` and a proxy's path prefix is kept.
+pub fn platform_base(api_base: &str) -> String {
+    let base = api_base.trim().trim_end_matches('/');
+    match base.strip_suffix("/gateway") {
+        Some(origin) if origin.contains("://") && !origin.ends_with('/') => origin.to_string(),
+        _ => base.to_string(),
+    }
 }
 
 impl HarnessClient {
@@ -211,7 +244,7 @@ impl HarnessClient {
             .append_pair("limit", &ACTIVITIES_LIMIT.to_string())
             .append_pair("page", "1");
         let page = self.get(Endpoint::Activities, url, &ws.account).await?;
-        let mut activities: Vec<Activity> = self.parse_list(&page.body, "activities")?;
+        let (mut activities, _): (Vec<Activity>, _) = self.parse_list(&page.body, "activities")?;
         // Newest first whatever order the server used; undated ones last.
         activities.sort_by_key(|a| std::cmp::Reverse(a.created.unwrap_or(i64::MIN)));
         Ok(activities)
@@ -240,8 +273,58 @@ impl HarnessClient {
             .await
     }
 
-    /// Follows `limit`/`page` (1-based) until a short page, the last page
-    /// named by `x-total-pages`, or `MAX_PAGES`.
+    /// Every organisation the key can see, following pages:
+    /// `GET {platform}/v1/orgs?limit=N&page=P` (`platform_base`). Items are
+    /// `{org: {identifier, name, ...}, created, updated}`; a bare
+    /// `{identifier, name}` is read too. In the server's order.
+    pub async fn list_orgs(
+        &self,
+        platform: &str,
+        account: &str,
+    ) -> Result<Vec<ListItem>, FetchError> {
+        let url = api_url(platform, account, &["v1", "orgs"])?;
+        let items: Vec<serde_json::Value> = self
+            .collect_pages(
+                Endpoint::Orgs,
+                &url,
+                account,
+                LIST_PAGE_LIMIT,
+                FirstPage::Zero,
+            )
+            .await?;
+        Ok(items
+            .iter()
+            .filter_map(|v| named_item(v, &["org", "organization"]))
+            .collect())
+    }
+
+    /// Every project of an organisation, following pages:
+    /// `GET {platform}/v1/orgs/{org}/projects?limit=N&page=P`. Items are
+    /// `{project: {identifier, org, name, ...}, created, updated}`.
+    pub async fn list_projects(
+        &self,
+        platform: &str,
+        account: &str,
+        org: &str,
+    ) -> Result<Vec<ListItem>, FetchError> {
+        let url = api_url(platform, account, &["v1", "orgs", org, "projects"])?;
+        let items: Vec<serde_json::Value> = self
+            .collect_pages(
+                Endpoint::Projects,
+                &url,
+                account,
+                LIST_PAGE_LIMIT,
+                FirstPage::Zero,
+            )
+            .await?;
+        Ok(items
+            .iter()
+            .filter_map(|v| named_item(v, &["project"]))
+            .collect())
+    }
+
+    /// Follows `limit`/`page` (1-based, as IaCM counts); see
+    /// `collect_pages`.
     pub async fn get_all_pages<T: DeserializeOwned>(
         &self,
         endpoint: Endpoint,
@@ -249,18 +332,48 @@ impl HarnessClient {
         account: &str,
         limit: u32,
     ) -> Result<Vec<T>, FetchError> {
+        self.collect_pages(endpoint, url, account, limit, FirstPage::One)
+            .await
+    }
+
+    /// Follows `limit`/`page` until an empty page, a page shorter than the
+    /// page size (`x-page-size` when the server sent a smaller one than
+    /// asked for, else `limit`), the last page named by `x-total-pages`, as
+    /// many items as `x-total-items` / `X-Total-Elements` say, or
+    /// `MAX_PAGES`.
+    pub async fn collect_pages<T: DeserializeOwned>(
+        &self,
+        endpoint: Endpoint,
+        url: &Url,
+        account: &str,
+        limit: u32,
+        first: FirstPage,
+    ) -> Result<Vec<T>, FetchError> {
         let limit = limit.max(1);
         let mut all = Vec::new();
-        for page_number in 1..=MAX_PAGES {
+        let mut served: u64 = 0;
+        for index in 0..MAX_PAGES {
+            let page_number = match first {
+                FirstPage::One => index + 1,
+                FirstPage::Zero => index,
+            };
             let mut url = url.clone();
             url.query_pairs_mut()
                 .append_pair("limit", &limit.to_string())
                 .append_pair("page", &page_number.to_string());
             let page = self.get(endpoint, url, account).await?;
-            let items: Vec<T> = self.parse_list(&page.body, "list")?;
-            let short = items.len() < limit as usize;
+            let (items, count) = self.parse_list::<T>(&page.body, "list")?;
             all.extend(items);
-            if short || page.total_pages.is_some_and(|total| page_number >= total) {
+            served += count as u64;
+            let size = page
+                .page_size
+                .filter(|s| *s > 0)
+                .map_or(limit, |s| s.min(limit));
+            let last = count == 0
+                || count < size as usize
+                || page.total_pages.is_some_and(|total| index + 1 >= total)
+                || page.total_items.is_some_and(|total| served >= total);
+            if last {
                 break;
             }
         }
@@ -296,15 +409,25 @@ impl HarnessClient {
                 let body = self.read_body(response, ERROR_BODY_CAP, true).await?;
                 return Err(status_error(status.as_u16(), &body, self.key.expose()));
             }
-            let total_pages = response
-                .headers()
-                .get("x-total-pages")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok());
+            let headers = response.headers();
+            let number = |name: &str| {
+                headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+            };
+            let total_pages = number("x-total-pages").map(|n| n.min(u32::MAX as u64) as u32);
+            let total_items = number("x-total-items").or_else(|| number("x-total-elements"));
+            let page_size = number("x-page-size").map(|n| n.min(u32::MAX as u64) as u32);
             let body = self
                 .read_body(response, self.options.max_body_bytes, false)
                 .await?;
-            return Ok(Page { body, total_pages });
+            return Ok(Page {
+                body,
+                total_pages,
+                total_items,
+                page_size,
+            });
         }
     }
 
@@ -359,11 +482,12 @@ impl HarnessClient {
     /// A list body: a bare array (the spec) or an object wrapping one
     /// (`data`, `items`, `content`, ... as other Harness APIs do). Items
     /// that are not objects are skipped rather than failing the list.
+    /// Also returns how many entries the page held, skipped ones included.
     fn parse_list<T: DeserializeOwned>(
         &self,
         body: &[u8],
         what: &str,
-    ) -> Result<Vec<T>, FetchError> {
+    ) -> Result<(Vec<T>, usize), FetchError> {
         let value: serde_json::Value =
             serde_json::from_slice(body).map_err(|e| self.bad_json(what, &e))?;
         let Some(items) = find_list(value) else {
@@ -371,11 +495,13 @@ impl HarnessClient {
                 "the {what} response holds no list"
             )));
         };
-        Ok(items
+        let count = items.len();
+        let items = items
             .into_iter()
             .filter(|item| item.is_object())
             .filter_map(|item| serde_json::from_value(item).ok())
-            .collect())
+            .collect();
+        Ok((items, count))
     }
 
     fn bad_json(&self, what: &str, err: &serde_json::Error) -> FetchError {
@@ -424,6 +550,28 @@ fn find_list(value: serde_json::Value) -> Option<Vec<serde_json::Value>> {
             }),
         _ => None,
     }
+}
+
+/// A list entry of the platform API: `{<wrapper>: {identifier, name}}`, or
+/// the fields at the top level. `None` without an identifier.
+fn named_item(value: &serde_json::Value, wrappers: &[&str]) -> Option<ListItem> {
+    let inner = wrappers
+        .iter()
+        .find_map(|w| value.get(*w).filter(|v| v.is_object()))
+        .unwrap_or(value);
+    let field = |name: &str| {
+        inner
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    let identifier = field("identifier")?.to_string();
+    Some(ListItem {
+        name: field("name").unwrap_or(&identifier).to_string(),
+        identifier,
+        status: None,
+    })
 }
 
 fn workspace_path<'a>(ws: &'a WorkspaceKey, tail: &[&'a str]) -> Vec<&'a str> {
@@ -525,6 +673,43 @@ mod tests {
         assert_eq!(items(json!(null)), Some(0));
         assert_eq!(items(json!({"x": 1})), None);
         assert_eq!(items(json!("text")), None);
+    }
+
+    #[test]
+    fn the_platform_base_is_the_gateway_s_parent() {
+        for (api, platform) in [
+            ("https://app.harness.io/gateway", "https://app.harness.io"),
+            ("https://app.harness.io/gateway/", "https://app.harness.io"),
+            ("http://127.0.0.1:7878/gateway", "http://127.0.0.1:7878"),
+            ("https://app.harness.io", "https://app.harness.io"),
+            (
+                "https://proxy.corp/harness/prod/gateway",
+                "https://proxy.corp/harness/prod",
+            ),
+            ("https://harness.acme.com/", "https://harness.acme.com"),
+        ] {
+            assert_eq!(platform_base(api), platform, "{api}");
+        }
+    }
+
+    #[test]
+    fn platform_items_wrapped_or_flat() {
+        use serde_json::json;
+        let org = json!({"org": {"identifier": "default", "name": "Default"}, "created": 1});
+        assert_eq!(
+            named_item(&org, &["org"]),
+            Some(ListItem {
+                identifier: "default".into(),
+                name: "Default".into(),
+                status: None
+            })
+        );
+        let flat = json!({"identifier": "p1", "name": " "});
+        assert_eq!(named_item(&flat, &["project"]).unwrap().name, "p1");
+        assert_eq!(
+            named_item(&json!({"project": {"name": "x"}}), &["project"]),
+            None
+        );
     }
 
     #[test]

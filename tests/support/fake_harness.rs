@@ -1,8 +1,17 @@
 //! A fake Harness IaCM API: a real HTTP/1.1 server on 127.0.0.1 serving
-//! the documented paths and shapes (`../shared/harness-api.md` 2.2, 2.3)
-//! from `fake_harness_data.json`, checking `x-api-key`, recording every
+//! the documented paths and shapes (`../shared/harness-api.md` 2.2, 2.3,
+//! 2.5) from `fake_harness_data.json`, checking `x-api-key`, recording every
 //! request, and injecting faults on demand. Used by the tests and by
 //! `examples/fake_harness.rs`.
+//!
+//! Lists are paged as Harness pages them: the IaCM workspace list and
+//! activities by `limit` and a 1-based `page` (headers `x-page-size`,
+//! `x-total-items`, `x-total-pages`); the platform API's `GET /v1/orgs` and
+//! `GET /v1/orgs/{org}/projects` by `limit` and a 0-based `page` (headers
+//! `X-Total-Elements`, `X-Page-Number`, `X-Page-Size`). A missing `limit` is
+//! `DEFAULT_PAGE_SIZE`; any `limit` is capped at the maximum page size
+//! (`DEFAULT_MAX_PAGE_SIZE` unless `set_max_page_size`), so a client asking
+//! for 100 still pages through the 11 workspaces of `default/payments`.
 //!
 //! It runs on its own thread and runtime, so sync and async tests use it
 //! alike; it stops when dropped.
@@ -28,6 +37,10 @@ use tokio::sync::oneshot;
 pub const ACCOUNT: &str = "abc123";
 pub const ORG: &str = "default";
 pub const PROJECT: &str = "payments";
+/// Items per page when a request names no `limit`.
+pub const DEFAULT_PAGE_SIZE: usize = 10;
+/// The largest page served unless `set_max_page_size` says otherwise.
+pub const DEFAULT_MAX_PAGE_SIZE: usize = 10;
 /// A key of the right shape for `ACCOUNT`.
 pub const DEFAULT_KEY: &str = "pat.abc123.fakeTokenId.fakeSecretValue";
 
@@ -58,7 +71,10 @@ pub enum Fault {
 }
 
 /// Which requests a fault applies to. A path fault wins over a workspace
-/// fault, which wins over a global one.
+/// fault, which wins over a global one; among path faults, `PathEquals`
+/// wins over `PathEndsWith`, which wins over `PathContains`. Paths are
+/// matched as sent, without the query (`/v1/orgs`,
+/// `/gateway/iacm/api/orgs/default/projects/payments/workspaces`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     All,
@@ -66,6 +82,11 @@ pub enum Scope {
     Workspace(String),
     /// Requests whose path contains this text.
     PathContains(String),
+    /// Requests whose path is exactly this (`/v1/orgs`: the org list only).
+    PathEquals(String),
+    /// Requests whose path ends with this (`/projects`: every project list;
+    /// `/workspaces`: every IaCM workspace list).
+    PathEndsWith(String),
 }
 
 impl From<&str> for Scope {
@@ -112,6 +133,7 @@ struct State {
     faults: Mutex<HashMap<Scope, Fault>>,
     requests: Mutex<Vec<Recorded>>,
     connections: AtomicUsize,
+    max_page_size: AtomicUsize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -142,6 +164,7 @@ impl FakeHarness {
             faults: Mutex::default(),
             requests: Mutex::default(),
             connections: AtomicUsize::new(0),
+            max_page_size: AtomicUsize::new(DEFAULT_MAX_PAGE_SIZE),
         });
         let (shutdown, stop) = oneshot::channel();
         let serving = state.clone();
@@ -180,17 +203,69 @@ impl FakeHarness {
         )
     }
 
-    /// Identifiers of the workspaces served, in list order.
+    /// The platform API's base (`GET {platform_url}/v1/orgs`): the origin
+    /// of `base_url`, `http://127.0.0.1:PORT`.
+    pub fn platform_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Identifiers of the workspaces of `ORG`/`PROJECT`, in list order.
     pub fn workspace_ids(&self) -> Vec<String> {
+        self.workspace_ids_of(ORG, PROJECT)
+    }
+
+    /// Identifiers of the organisations served, in list order (not sorted).
+    pub fn org_ids(&self) -> Vec<String> {
+        self.orgs().into_iter().map(|(id, _)| id).collect()
+    }
+
+    /// (identifier, name) of the organisations, in list order.
+    pub fn orgs(&self) -> Vec<(String, String)> {
         self.state
-            .workspaces()
+            .orgs()
+            .map(|o| (text(&o["identifier"]), text(&o["name"])))
+            .collect()
+    }
+
+    /// Identifiers of an organisation's projects, in list order; empty for
+    /// an unknown org (whose project list is a 404).
+    pub fn project_ids(&self, org: &str) -> Vec<String> {
+        self.projects(org).into_iter().map(|(id, _)| id).collect()
+    }
+
+    /// (identifier, name) of an organisation's projects, in list order.
+    pub fn projects(&self, org: &str) -> Vec<(String, String)> {
+        self.state
+            .projects_of(org)
+            .map(|p| (text(&p["identifier"]), text(&p["name"])))
+            .collect()
+    }
+
+    /// Identifiers of a project's IaCM workspaces, in list order.
+    pub fn workspace_ids_of(&self, org: &str, project: &str) -> Vec<String> {
+        self.workspaces_of(org, project)
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .collect()
+    }
+
+    /// (identifier, name, status) of a project's IaCM workspaces.
+    pub fn workspaces_of(&self, org: &str, project: &str) -> Vec<(String, String, String)> {
+        self.state
+            .workspaces_of(org, project)
             .map(|w| {
-                w["workspace"]["identifier"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string()
+                let w = &w["workspace"];
+                (text(&w["identifier"]), text(&w["name"]), text(&w["status"]))
             })
             .collect()
+    }
+
+    /// The largest page served from now on (at least 1), whatever `limit`
+    /// a request names.
+    pub fn set_max_page_size(&self, size: usize) {
+        self.state
+            .max_page_size
+            .store(size.max(1), Ordering::SeqCst);
     }
 
     pub fn set_key(&self, key: &str) {
@@ -271,14 +346,22 @@ type Body = BoxBody<Bytes, Infallible>;
 
 /// A parsed API path: what is asked for, about which workspace.
 enum Route {
-    List,
-    Workspace(String),
-    Resources(String),
-    Activities(Option<String>),
+    /// `GET /v1/orgs`.
+    Orgs,
+    /// `GET /v1/orgs/{org}/projects`.
+    Projects(String),
+    /// The IaCM workspace list of (org, project).
+    List(String, String),
+    Workspace(Scoped),
+    Resources(Scoped),
+    Activities(String, String, Option<String>),
     Unknown,
 }
 
-fn parse_route(path: &str, query: &str) -> (Route, bool) {
+/// (org, project, workspace).
+type Scoped = (String, String, String);
+
+fn parse_route(path: &str, query: &str) -> Route {
     let path = path.strip_prefix("/gateway").unwrap_or(path);
     let segments: Vec<String> = path
         .trim_matches('/')
@@ -290,8 +373,11 @@ fn parse_route(path: &str, query: &str) -> (Route, bool) {
         })
         .collect();
     let s: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let known_scope = |org: &str, project: &str| org == ORG && project == PROJECT;
+    let scoped =
+        |org: &str, project: &str, ws: &str| (org.to_string(), project.to_string(), ws.to_string());
     match s.as_slice() {
+        ["v1", "orgs"] => Route::Orgs,
+        ["v1", "orgs", org, "projects"] => Route::Projects(org.to_string()),
         [
             "iacm",
             "api",
@@ -300,7 +386,7 @@ fn parse_route(path: &str, query: &str) -> (Route, bool) {
             "projects",
             project,
             "workspaces",
-        ] => (Route::List, known_scope(org, project)),
+        ] => Route::List(org.to_string(), project.to_string()),
         [
             "iacm",
             "api",
@@ -310,7 +396,7 @@ fn parse_route(path: &str, query: &str) -> (Route, bool) {
             project,
             "workspaces",
             ws,
-        ] => (Route::Workspace(ws.to_string()), known_scope(org, project)),
+        ] => Route::Workspace(scoped(org, project, ws)),
         [
             "iacm",
             "api",
@@ -321,7 +407,7 @@ fn parse_route(path: &str, query: &str) -> (Route, bool) {
             "workspaces",
             ws,
             "resources",
-        ] => (Route::Resources(ws.to_string()), known_scope(org, project)),
+        ] => Route::Resources(scoped(org, project, ws)),
         [
             "iacm",
             "api",
@@ -334,18 +420,25 @@ fn parse_route(path: &str, query: &str) -> (Route, bool) {
             let ws = url::form_urlencoded::parse(query.as_bytes())
                 .find(|(k, _)| k == "workspace")
                 .map(|(_, v)| v.into_owned());
-            (Route::Activities(ws), known_scope(org, project))
+            Route::Activities(org.to_string(), project.to_string(), ws)
         }
-        _ => (Route::Unknown, false),
+        _ => Route::Unknown,
     }
 }
 
 impl Route {
     fn workspace(&self) -> Option<&str> {
         match self {
-            Route::Workspace(ws) | Route::Resources(ws) | Route::Activities(Some(ws)) => Some(ws),
+            Route::Workspace((_, _, ws))
+            | Route::Resources((_, _, ws))
+            | Route::Activities(_, _, Some(ws)) => Some(ws),
             _ => None,
         }
+    }
+
+    /// The platform API (`/v1/...`) answers errors in the NG envelope.
+    fn is_platform(&self) -> bool {
+        matches!(self, Route::Orgs | Route::Projects(_))
     }
 }
 
@@ -370,7 +463,7 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
     let api_key = recorded.api_key.clone();
     lock(&state.requests).push(recorded);
 
-    let (route, known_scope) = parse_route(&path, &query);
+    let route = parse_route(&path, &query);
     let mut drip = None;
     match state.take_fault(&path, route.workspace()) {
         None => {}
@@ -396,47 +489,122 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
     if req.method() != hyper::Method::GET {
         return goa_error(405);
     }
+    let error = |status| {
+        if route.is_platform() && status == 404 {
+            ng_body(404, "RESOURCE_NOT_FOUND", "Organization not found")
+        } else if route.is_platform() {
+            ng_error(status)
+        } else {
+            goa_error(status)
+        }
+    };
     if api_key.as_deref() != Some(lock(&state.key).as_str()) {
-        return goa_error(401);
+        return error(401);
     }
-    let (body, pages) = match state.answer(&route, known_scope, &query) {
+    let (body, pages) = match state.answer(&route, &query) {
         Ok(answer) => answer,
-        Err(status) => return goa_error(status),
+        Err(status) => return error(status),
     };
     let body = serde_json::to_vec(&body).expect("JSON");
     let mut response = match drip {
         Some(interval) => stream(body, 16, interval),
         None => respond(StatusCode::OK, "application/json", body),
     };
-    if let Some((size, items, total_pages)) = pages {
-        let headers = response.headers_mut();
-        headers.insert("x-page-size", size.into());
-        headers.insert("x-total-items", items.into());
-        headers.insert("x-total-pages", total_pages.into());
+    let headers = response.headers_mut();
+    match pages {
+        None => {}
+        Some(Paging::Iacm { size, items, pages }) => {
+            headers.insert("x-page-size", size.into());
+            headers.insert("x-total-items", items.into());
+            headers.insert("x-total-pages", pages.into());
+        }
+        Some(Paging::Platform { size, items, page }) => {
+            headers.insert("X-Total-Elements", items.into());
+            headers.insert("X-Page-Number", page.into());
+            headers.insert("X-Page-Size", size.into());
+        }
     }
     response
 }
 
-/// (limit, total items, total pages) for list answers.
-type Paging = Option<(usize, usize, usize)>;
+/// The paging headers of a list answer.
+enum Paging {
+    /// IaCM: 1-based pages.
+    Iacm {
+        size: usize,
+        items: usize,
+        pages: usize,
+    },
+    /// The platform API (`/v1`): 0-based pages.
+    Platform {
+        size: usize,
+        items: usize,
+        page: usize,
+    },
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or("").to_string()
+}
 
 impl State {
     fn workspaces(&self) -> impl Iterator<Item = &Value> {
         self.data["workspaces"].as_array().into_iter().flatten()
     }
 
-    fn find(&self, ws: &str) -> Option<&Value> {
-        self.workspaces()
-            .find(|w| w["workspace"]["identifier"] == ws)
+    fn workspaces_of<'s>(
+        &'s self,
+        org: &str,
+        project: &str,
+    ) -> impl Iterator<Item = &'s Value> + use<'s> {
+        let (org, project) = (org.to_string(), project.to_string());
+        self.workspaces().filter(move |w| {
+            w["workspace"]["org"] == org.as_str() && w["workspace"]["project"] == project.as_str()
+        })
+    }
+
+    fn orgs(&self) -> impl Iterator<Item = &Value> {
+        self.data["orgs"].as_array().into_iter().flatten()
+    }
+
+    fn projects_of<'s>(&'s self, org: &str) -> impl Iterator<Item = &'s Value> + use<'s> {
+        let org = org.to_string();
+        self.data["projects"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(move |p| p["org"] == org.as_str())
+    }
+
+    fn known_org(&self, org: &str) -> bool {
+        self.orgs().any(|o| o["identifier"] == org)
+    }
+
+    fn known_project(&self, org: &str, project: &str) -> bool {
+        self.projects_of(org).any(|p| p["identifier"] == project)
+    }
+
+    fn find(&self, (org, project, ws): &Scoped) -> Option<&Value> {
+        self.workspaces_of(org, project)
+            .find(|w| w["workspace"]["identifier"] == ws.as_str())
     }
 
     /// The fault for a request, counting down `RateLimit`s.
     fn take_fault(&self, path: &str, workspace: Option<&str>) -> Option<Fault> {
         let mut faults = lock(&self.faults);
-        let scope = faults
-            .keys()
-            .find(|s| matches!(s, Scope::PathContains(p) if path.contains(p.as_str())))
-            .cloned()
+        let path_fault =
+            |wanted: fn(&Scope, &str) -> bool| faults.keys().find(|s| wanted(s, path)).cloned();
+        let scope = path_fault(|s, path| matches!(s, Scope::PathEquals(p) if path == p))
+            .or_else(|| {
+                path_fault(
+                    |s, path| matches!(s, Scope::PathEndsWith(p) if path.ends_with(p.as_str())),
+                )
+            })
+            .or_else(|| {
+                path_fault(
+                    |s, path| matches!(s, Scope::PathContains(p) if path.contains(p.as_str())),
+                )
+            })
             .or_else(|| {
                 let ws = Scope::Workspace(workspace?.to_string());
                 faults.contains_key(&ws).then_some(ws)
@@ -453,15 +621,7 @@ impl State {
         Some(fault.clone())
     }
 
-    fn answer(
-        &self,
-        route: &Route,
-        known_scope: bool,
-        query: &str,
-    ) -> Result<(Value, Paging), u16> {
-        if !known_scope {
-            return Err(404);
-        }
+    fn answer(&self, route: &Route, query: &str) -> Result<(Value, Option<Paging>), u16> {
         let now = now_ms();
         let param = |name: &str, default: usize| {
             url::form_urlencoded::parse(query.as_bytes())
@@ -469,60 +629,123 @@ impl State {
                 .and_then(|(_, v)| v.parse::<usize>().ok())
                 .unwrap_or(default)
         };
-        let page_of = |items: Vec<Value>| {
-            let limit = param("limit", 30).clamp(1, 1000);
+        let max = self.max_page_size.load(Ordering::SeqCst).max(1);
+        let limit = param("limit", DEFAULT_PAGE_SIZE).clamp(1, max);
+        let slice = |items: Vec<Value>, index: usize| -> Value {
+            Value::Array(
+                items
+                    .into_iter()
+                    .skip(index.saturating_mul(limit))
+                    .take(limit)
+                    .collect(),
+            )
+        };
+        // IaCM: `page` counts from 1.
+        let iacm_page = |items: Vec<Value>| {
             let page = param("page", 1).max(1);
             let total = items.len();
-            let pages = total.div_ceil(limit).max(1);
-            let slice: Vec<Value> = items
-                .into_iter()
-                .skip((page - 1) * limit)
-                .take(limit)
-                .collect();
-            (Value::Array(slice), Some((limit, total, pages)))
+            let paging = Paging::Iacm {
+                size: limit,
+                items: total,
+                pages: total.div_ceil(limit).max(1),
+            };
+            (slice(items, page - 1), Some(paging))
+        };
+        // The platform API: `page` counts from 0.
+        let platform_page = |items: Vec<Value>| {
+            let page = param("page", 0);
+            let paging = Paging::Platform {
+                size: limit,
+                items: items.len(),
+                page,
+            };
+            (slice(items, page), Some(paging))
+        };
+        let known = |org: &str, project: &str| {
+            if self.known_project(org, project) {
+                Ok(())
+            } else {
+                Err(404u16)
+            }
         };
         match route {
-            Route::List => Ok(page_of(
-                self.workspaces()
-                    .map(|w| {
-                        let w = with_times(&w["workspace"], now);
-                        let summary = [
-                            "account",
-                            "org",
-                            "project",
-                            "identifier",
-                            "name",
-                            "description",
-                            "status",
-                            "created",
-                            "updated",
-                        ];
-                        Value::Object(
-                            summary
-                                .iter()
-                                .filter_map(|k| Some((k.to_string(), w.get(*k)?.clone())))
-                                .collect(),
-                        )
+            Route::Orgs => Ok(platform_page(
+                self.orgs()
+                    .map(|o| {
+                        json!({
+                            "org": o, "created": 1_700_000_000_000i64,
+                            "updated": 1_700_000_000_000i64, "harness_managed": o["identifier"] == "default",
+                        })
                     })
                     .collect(),
             )),
-            Route::Workspace(ws) => Ok((
-                with_times(&self.find(ws).ok_or(404u16)?["workspace"], now),
+            Route::Projects(org) => {
+                if !self.known_org(org) {
+                    return Err(404);
+                }
+                Ok(platform_page(
+                    self.projects_of(org)
+                        .map(|p| {
+                            json!({
+                                "project": p, "created": 1_700_000_000_000i64,
+                                "updated": 1_700_000_000_000i64,
+                            })
+                        })
+                        .collect(),
+                ))
+            }
+            Route::List(org, project) => {
+                known(org, project)?;
+                Ok(iacm_page(
+                    self.workspaces_of(org, project)
+                        .map(|w| {
+                            let w = with_times(&w["workspace"], now);
+                            let summary = [
+                                "account",
+                                "org",
+                                "project",
+                                "identifier",
+                                "name",
+                                "description",
+                                "status",
+                                "created",
+                                "updated",
+                            ];
+                            Value::Object(
+                                summary
+                                    .iter()
+                                    .filter_map(|k| Some((k.to_string(), w.get(*k)?.clone())))
+                                    .collect(),
+                            )
+                        })
+                        .collect(),
+                ))
+            }
+            Route::Workspace(scoped) => Ok((
+                with_times(&self.find(scoped).ok_or(404u16)?["workspace"], now),
                 None,
             )),
-            Route::Resources(ws) => Ok((self.find(ws).ok_or(404u16)?["resources"].clone(), None)),
-            Route::Activities(ws) => {
+            Route::Resources(scoped) => Ok((
+                self.find(scoped).ok_or(404u16)?["resources"].clone(),
+                None,
+            )),
+            Route::Activities(org, project, ws) => {
+                known(org, project)?;
                 let items = match ws {
-                    Some(ws) => self.find(ws).ok_or(404u16)?["activities"]
+                    Some(ws) => self
+                        .find(&(org.clone(), project.clone(), ws.clone()))
+                        .ok_or(404u16)?["activities"]
                         .as_array()
                         .cloned()
                         .unwrap_or_default(),
                     None => self
-                        .workspaces()
+                        .workspaces_of(org, project)
                         .flat_map(|w| w["activities"].as_array().cloned().unwrap_or_default())
                         .collect(),
                 };
-                Ok(page_of(items.iter().map(|a| with_times(a, now)).collect()))
+                Ok(iacm_page(
+                    items.iter().map(|a| with_times(a, now)).collect(),
+                ))
             }
             Route::Unknown => Err(404),
         }
@@ -632,6 +855,10 @@ fn ng_error(status: u16) -> Response<Body> {
         404 => ("RESOURCE_NOT_FOUND", "Workspace not found"),
         _ => ("UNEXPECTED", "Oops, something went wrong on our end."),
     };
+    ng_body(status, code, message)
+}
+
+fn ng_body(status: u16, code: &str, message: &str) -> Response<Body> {
     let body = json!({
         "status": "ERROR", "code": code, "message": message,
         "correlationId": "fake-correlation-id", "detailedMessage": null, "responseMessages": [],
