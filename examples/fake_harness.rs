@@ -15,6 +15,27 @@
 //! `broken_ws` (failed), `empty_ws` (never applied) and seven more. Any
 //! other workspace is a 404; a wrong key is a 401. Stop it with Ctrl-C.
 //! The data is `tests/support/fake_harness_data.json`.
+//!
+//! For completion it also serves the lists, paged as Harness pages them
+//! (at most 10 items a page, so the 11 workspaces of `payments` take two):
+//!
+//! ```text
+//! GET /v1/orgs                       default, retail, platform
+//! GET /v1/orgs/default/projects      payments, orders, platform_eng, checkout, search_ranking, data_lake
+//! GET /v1/orgs/platform/projects     shared_infra, observability
+//! GET /v1/orgs/retail/projects       stores
+//! GET /gateway/iacm/api/orgs/{org}/projects/{project}/workspaces
+//!     default/payments      the eleven above
+//!     default/orders        orders_api_ws, orders_db_ws, orders_queue_ws
+//!     default/platform_eng  vpc_ws, eks_ws
+//!     platform/shared_infra shared_dns_ws
+//!     (other projects have none)
+//! ```
+//!
+//! The `/v1` lists are the platform API at the origin (`http://127.0.0.1:PORT/v1/...`,
+//! as `https://app.harness.io/v1/...`), pages counted from 0 with
+//! `X-Total-Elements`/`X-Page-Number`/`X-Page-Size`; the IaCM list counts
+//! from 1 with `x-total-items`/`x-total-pages`/`x-page-size`.
 
 #[path = "../tests/support/fake_harness.rs"]
 #[allow(dead_code)] // the tests use more of it than the example does
@@ -66,6 +87,15 @@ fn main() {
     println!("  lifecycle: production");
     println!("  owner: team-payments\n");
     println!("(or open examples/live/catalog-info.yaml, which names the same workspaces)\n");
+    println!(
+        "Completion lists: {}/v1/orgs (orgs: {})",
+        fake.platform_url(),
+        fake.org_ids().join(", ")
+    );
+    for org in fake.org_ids() {
+        println!("  {org}: projects {}", fake.project_ids(&org).join(", "));
+    }
+    println!();
     println!("Serving until Ctrl-C; each request is logged below.");
     let mut seen = 0;
     loop {
