@@ -515,3 +515,78 @@ pub fn changes_for(text: &str, edits: &[Value], enc: Enc) -> Vec<Value> {
         .map(|e| json!({"range": e["range"], "text": e["newText"]}))
         .collect()
 }
+
+// ---- Completion -----------------------------------------------------------
+
+impl LspClient {
+    /// `textDocument/completion` at byte `offset` of `text` (the document's
+    /// current text); the `CompletionList` (or array) as sent.
+    pub fn completion(&mut self, uri: &str, text: &str, offset: usize, enc: Enc) -> Value {
+        self.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": position(text, offset, enc)}),
+        )
+    }
+}
+
+/// The items of a completion result (a list or a bare array).
+pub fn completion_items(result: &Value) -> Vec<Value> {
+    let items = if result.is_array() {
+        result
+    } else {
+        &result["items"]
+    };
+    items.as_array().cloned().unwrap_or_default()
+}
+
+/// Snippet text as an editor leaves it when each placeholder keeps its
+/// default: `${1:label}` -> `label`, `${2}` and `$0` -> nothing.
+pub fn resolve_snippet(snippet: &str) -> String {
+    let mut out = String::new();
+    let mut chars = snippet.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            '$' if chars.peek() == Some(&'{') => {
+                chars.next();
+                while chars.peek().is_some_and(|c| c.is_ascii_digit()) {
+                    chars.next();
+                }
+                if chars.peek() == Some(&':') {
+                    chars.next();
+                }
+                while let Some(c) = chars.next() {
+                    match c {
+                        '}' => break,
+                        '\\' => out.extend(chars.next()),
+                        c => out.push(c),
+                    }
+                }
+            }
+            '$' if chars.peek().is_some_and(|c| c.is_ascii_digit()) => {
+                while chars.peek().is_some_and(|c| c.is_ascii_digit()) {
+                    chars.next();
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` after accepting a completion item, as an editor applies it: its
+/// `textEdit`, with snippet placeholders at their defaults.
+pub fn apply_completion(text: &str, item: &Value, enc: Enc) -> String {
+    let edit = &item["textEdit"];
+    let new_text = edit["newText"].as_str().expect("a textEdit");
+    let new_text = if item["insertTextFormat"] == 2 {
+        resolve_snippet(new_text)
+    } else {
+        new_text.to_string()
+    };
+    apply_text_edits(
+        text,
+        &[json!({"range": edit["range"], "newText": new_text})],
+        enc,
+    )
+}
