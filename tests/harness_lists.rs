@@ -427,3 +427,26 @@ async fn the_client_reads_the_v1_shapes_directly() {
     assert_eq!(client.counts().get(Endpoint::Orgs), 1);
     assert_eq!(client.counts().get(Endpoint::Projects), 1);
 }
+
+#[tokio::test]
+async fn a_failure_that_says_nothing_of_the_key_is_retried_soon() {
+    let fake = FakeHarness::start(DEFAULT_KEY);
+    fake.set_fault(Scope::PathEquals("/v1/orgs".into()), Fault::Status(500));
+    let service = service(&fake, 3600);
+    assert!(matches!(
+        service.wait_list(&orgs(), LONG).await,
+        ListState::Failed(FetchError::Server { status: 500, .. })
+    ));
+    fake.clear_faults();
+    // Cached for a moment, so a burst of keystrokes sends nothing...
+    assert!(matches!(
+        service.request_list(&orgs()),
+        ListState::Failed(FetchError::Server { .. })
+    ));
+    assert_eq!(fake.requests().len(), 1);
+    // ...but not for the TTL.
+    tokio::time::sleep(iacm_lsp::harness::service::FAILED_LIST_RETRY + Duration::from_millis(100))
+        .await;
+    let (list, _) = items(&service.wait_list(&orgs(), LONG).await);
+    assert_eq!(list.len(), fake.org_ids().len());
+}
