@@ -453,7 +453,8 @@ impl LiveService {
     }
 
     /// The HTTP client with the configured key, for reads outside the
-    /// cache (workspace lists for completion). `None` without a key.
+    /// cache (completion's lists go through `request_list` instead). `None`
+    /// without a key.
     pub fn client(&self) -> Option<Result<HarnessClient, FetchError>> {
         let config = self.inner.config();
         let key = config.key.as_ref()?;
