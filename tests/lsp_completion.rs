@@ -315,3 +315,32 @@ fn a_handful_of_completions_write_a_valid_labelled_url() {
     );
     assert_eq!(accepted, 4);
 }
+
+/// A client without snippet support, speaking UTF-8: plain text, with each
+/// placeholder at its default.
+#[test]
+fn plain_text_for_a_client_without_snippets() {
+    let mut client = LspClient::start(Enc::Utf8);
+    let text = format!("{HEAD}  annotations:\n    ");
+    client.open(URI, 1, &text);
+    let result = client.completion(URI, &text, text.len(), Enc::Utf8);
+    let items = completion_items(&result);
+    assert_eq!(items.len(), 1, "{result}");
+    assert_eq!(items[0]["insertTextFormat"], 1);
+    assert_eq!(
+        items[0]["textEdit"]["newText"],
+        format!(
+            "{KEY}: |\n      label: {URL_START}/module/iacm/orgs//projects//workspaces//resources"
+        )
+    );
+    let marked = with_url(&format!("{URL_START}a/module/é‸"));
+    let offset = marked.find('‸').unwrap();
+    let text = marked.replacen('‸', "", 1);
+    client.change(URI, 2, vec![json!({"text": text})]);
+    let result = client.completion(URI, &text, offset, Enc::Utf8);
+    let item = &completion_items(&result)[0];
+    assert_eq!(
+        item["textEdit"]["range"],
+        range(&text, after(&text, "/module/", "é"), Enc::Utf8)
+    );
+}

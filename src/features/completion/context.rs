@@ -19,6 +19,16 @@ pub enum Context {
     Segment(SegmentSite),
     /// At the start of a (new) line of the labelled `|` block.
     NewLine { replace: Range<usize> },
+    /// Right after `harness.io/workspace-url:` with no value yet: the
+    /// labelled block. `indent` is the block's; `space` says whether a
+    /// space must separate it from the colon.
+    Value {
+        replace: Range<usize>,
+        indent: usize,
+        space: bool,
+    },
+    /// After `label: ` on a line of the block, before any URL.
+    Url { replace: Range<usize> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +193,22 @@ fn in_value(text: &str, cur: &Line<'_>, offset: usize) -> Option<Context> {
     if offset < value_start {
         return None;
     }
+    if !block
+        && text[value_start..cur.end].trim().is_empty()
+        && cur
+            .text
+            .trim_start()
+            .trim_start_matches(['"', '\''])
+            .starts_with(WORKSPACE_URL_KEY)
+    {
+        let step =
+            parent(text, cur.start, cur.indent()).map_or(2, |(_, p)| cur.indent() - indent_of(p));
+        return Some(Context::Value {
+            replace: offset..cur.end,
+            indent: cur.indent() + step,
+            space: !text[value_start..offset].starts_with(' '),
+        });
+    }
     let is_delim = |c: char| c.is_whitespace() || "'\",{}[]".contains(c);
     let token_start = text[value_start..offset]
         .rfind(is_delim)
@@ -194,9 +220,22 @@ fn in_value(text: &str, cur: &Line<'_>, offset: usize) -> Option<Context> {
     if token.contains("://") {
         return segment(token, token_start, offset).map(Context::Segment);
     }
-    // A new line of the block: nothing but a label being typed.
     let typed = &text[value_start..token_end];
     let rest = &text[token_end..cur.end];
+    // `label: ` and nothing yet: the URL.
+    if let Some((label, gap)) = typed.split_once(':')
+        && block
+        && token_start == offset
+        && !label.is_empty()
+        && label.chars().all(|c| KEY_CHARS(c) || c == '$')
+        && gap.trim().is_empty()
+        && rest.trim().is_empty()
+    {
+        return Some(Context::Url {
+            replace: offset..cur.end,
+        });
+    }
+    // A new line of the block: nothing but a label being typed.
     (block
         && token_start == value_start
         && typed.chars().all(|c| KEY_CHARS(c) || c == '$')

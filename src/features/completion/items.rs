@@ -74,6 +74,47 @@ pub fn metadata_key(input: &Inputs<'_>, site: &KeySite) -> Completions {
     })
 }
 
+/// The value after a key typed by hand: the labelled block.
+pub fn block_value(
+    input: &Inputs<'_>,
+    replace: Range<usize>,
+    indent: usize,
+    space: bool,
+) -> Completions {
+    let nl = line_ending(input.text);
+    let lead = if space { " " } else { "" };
+    let inner = " ".repeat(indent);
+    let line = url_line(input.key_account);
+    one(Item {
+        label: "| label: URL".into(),
+        kind: CompletionItemKind::SNIPPET,
+        detail: Some("labelled workspace URL block".into()),
+        documentation: Some(KEY_DOC.into()),
+        sort_text: "0".into(),
+        filter_text: String::new(),
+        replace,
+        new_text: format!("{lead}|{nl}{inner}{line}"),
+        snippet: true,
+    })
+}
+
+/// The URL after a label, each part a placeholder to complete.
+pub fn url_start(input: &Inputs<'_>, replace: Range<usize>) -> Completions {
+    let line = url_line(input.key_account);
+    let url = line.split_once(": ").map_or(line.as_str(), |(_, url)| url);
+    one(Item {
+        label: "https://app.harness.io/ng/account/…/resources".into(),
+        kind: CompletionItemKind::SNIPPET,
+        detail: Some("Harness IaCM workspace URL".into()),
+        documentation: None,
+        sort_text: "0".into(),
+        filter_text: "https://app.harness.io".into(),
+        replace,
+        new_text: url.to_string(),
+        snippet: true,
+    })
+}
+
 fn one(item: Item) -> Completions {
     Completions {
         items: vec![item],

@@ -81,6 +81,12 @@ pub fn complete(input: &Inputs<'_>) -> Completions {
         Some(Context::MetadataKey(site)) => items::metadata_key(input, &site),
         Some(Context::Segment(site)) => items::segment(input, &site),
         Some(Context::NewLine { replace }) => items::lines(input, replace),
+        Some(Context::Value {
+            replace,
+            indent,
+            space,
+        }) => items::block_value(input, replace, indent, space),
+        Some(Context::Url { replace }) => items::url_start(input, replace),
         None => Completions::default(),
     }
 }

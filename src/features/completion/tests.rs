@@ -414,3 +414,94 @@ fn done_when_a_few_completions_write_a_valid_url() {
     assert_eq!(a.workspace_refs[0].label.as_deref(), Some("label"));
     assert_eq!(steps, 4);
 }
+
+#[test]
+fn a_key_or_label_typed_by_hand_gets_the_rest() {
+    let r = run(&format!(
+        "{HEAD}metadata:\n  annotations:\n    harness.io/workspace-url:‸\n"
+    ));
+    assert_eq!(r.out.items.len(), 1);
+    assert_eq!(r.replaced(0), "");
+    assert!(
+        r.out.items[0]
+            .new_text
+            .starts_with(" |\n      ${1:label}: https://app.harness.io/ng/account/${2:abc123}/"),
+        "{}",
+        r.out.items[0].new_text
+    );
+    let a = analyze_catalog(&r.accept(0), &Settings::default());
+    assert!(
+        a.diagnostics
+            .iter()
+            .all(|d| d.code.as_str() != "yaml-syntax")
+    );
+    let r = run(&format!(
+        "{HEAD}metadata:\n  annotations:\n    harness.io/workspace-url: |\n      prod: ‸\n"
+    ));
+    assert_eq!(r.out.items.len(), 1);
+    assert!(
+        r.out.items[0]
+            .new_text
+            .starts_with("https://app.harness.io/ng/account/${2:abc123}/module/iacm/orgs/${3}/"),
+        "{}",
+        r.out.items[0].new_text
+    );
+    // Not once the URL is there, nor after a value.
+    assert!(
+        run(&format!(
+            "{HEAD}metadata:\n  annotations:\n    harness.io/workspace-url: x‸\n"
+        ))
+        .out
+        .items
+        .is_empty()
+    );
+}
+
+#[test]
+fn crlf_files_get_crlf_snippets_and_exact_ranges() {
+    let r = run(&format!("{HEAD}metadata:\r\n  annotations:\r\n    h‸\r\n")
+        .replace("\n", "\r\n")
+        .replace("\r\r", "\r"));
+    assert_eq!(r.replaced(0), "h");
+    assert!(r.out.items[0].new_text.contains("|\r\n      ${1:label}"));
+    let marked = url_with("https://app.harness.io/ng/account/abc123/module/iacm/orgs/de‸")
+        .replace('\n', "\r\n");
+    let r = run(&marked);
+    assert_eq!(r.replaced(0), "de");
+}
+
+/// Every cursor position of broken, multi-byte, CRLF text: no panic, and
+/// every edit lies in the text, on character boundaries, around the cursor.
+#[test]
+fn any_cursor_position_is_safe() {
+    let fixtures = [
+        format!("{HEAD}metadata:\n  annotations:\n    harness.io/workspace-url: |\n      café: {URL}\n      x\n    ‸"),
+        url_with("https://app.harness.io/ng/#/account/é/module//orgs/ü/projects/p/workspaces/w/resources?x‸")
+            .replace('\n', "\r\n"),
+        format!("{HEAD}metadata: {{annotations: {{harness.io/workspace-url: 'p: {URL}', 'a': [1, ‸"),
+        "metadata:\n  annotations:\n\t\"harness.io/workspace-url\": \"é\n  ‸".to_string(),
+    ];
+    for marked in fixtures {
+        let text = marked.replacen('‸', "", 1);
+        let a = analyze_catalog(&text, &Settings::default());
+        for offset in 0..=text.len() + 1 {
+            let _ = needed_lists(&text, offset, &a, Some("abc123"));
+            let out = complete(&Inputs {
+                text: &text,
+                offset,
+                analysis: &a,
+                list: &ready_lists,
+                key_account: Some("abc123"),
+                workspace: &no_data,
+            });
+            for item in out.items {
+                let r = item.replace;
+                assert!(
+                    r.start <= offset && offset <= r.end && r.end <= text.len(),
+                    "{r:?} at {offset} in {text:?}"
+                );
+                assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+            }
+        }
+    }
+}
