@@ -205,8 +205,14 @@ fn new_lines_offer_the_project_workspaces_not_yet_named() {
     let mut expected = s.fake.workspace_ids_of(ORG, PROJECT);
     expected.retain(|w| w != named);
     let items = completion_items(&result);
+    assert_eq!(
+        items.last().unwrap()["insertTextFormat"],
+        2,
+        "a line to fill in comes last"
+    );
     let inserted: Vec<String> = items
         .iter()
+        .filter(|i| i["insertTextFormat"] != 2)
         .map(|i| i["textEdit"]["newText"].as_str().unwrap().to_string())
         .collect();
     let wanted: Vec<String> = expected

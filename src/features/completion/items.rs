@@ -236,6 +236,18 @@ pub fn lines(input: &Inputs<'_>, replace: Range<usize>) -> Completions {
         }
     }
     rank(&mut out.items, &typed);
+    // Last, a line to fill in by hand (segment by segment).
+    out.items.push(Item {
+        label: "label: https://app.harness.io/ng/account/…/resources".into(),
+        kind: CompletionItemKind::SNIPPET,
+        detail: Some("another workspace".into()),
+        documentation: None,
+        sort_text: "~".into(),
+        filter_text: "label".into(),
+        replace,
+        new_text: url_line(input.key_account),
+        snippet: true,
+    });
     out
 }
 

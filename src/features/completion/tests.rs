@@ -304,7 +304,13 @@ fn new_lines_of_the_block_offer_the_missing_workspaces() {
         }
     };
     let r = run_with(&marked, &ready_lists, Some("abc123"), &counted);
-    let inserted: Vec<&str> = r.out.items.iter().map(|i| i.new_text.as_str()).collect();
+    let inserted: Vec<&str> = r
+        .out
+        .items
+        .iter()
+        .filter(|i| !i.snippet)
+        .map(|i| i.new_text.as_str())
+        .collect();
     assert_eq!(
         inserted,
         [
@@ -325,7 +331,9 @@ fn new_lines_of_the_block_offer_the_missing_workspaces() {
     assert_eq!(a.workspace_refs.len(), 2);
     // An empty new line too; not a line with a URL being written.
     let r = run(&marked.replace("an‸", "‸"));
-    assert_eq!(r.out.items.len(), 2);
+    assert_eq!(r.out.items.len(), 3);
+    // The last is a line to fill in, segment by segment.
+    assert!(r.out.items[2].new_text.starts_with("${1:label}: https://"));
     let text = marked.replace("an‸", "");
     let a = analyze_catalog(&text, &Settings::default());
     let offset = text.len() - 1;
