@@ -186,6 +186,17 @@ fn unlabeled_bare_url_converts_to_a_labelled_block() {
     // Quoted, and a bare URL line inside a block.
     let quoted = entity(&format!("\"{GOOD}\""));
     assert!(fixed(&quoted, Code::WorkspaceUrlUnlabeled).contains(&format!("prod_ws: {GOOD}\n")));
+    // Quoted in a flow mapping: the label goes inside the quotes.
+    let flow = entity(&format!("'{GOOD}'"))
+        .replace(
+            "  annotations:\n    harness.io/workspace-url: ",
+            "  annotations: {harness.io/workspace-url: ",
+        )
+        .replace(&format!("{GOOD}'\n"), &format!("{GOOD}'}}\n"));
+    assert!(
+        fixed(&flow, Code::WorkspaceUrlUnlabeled)
+            .contains(&format!("{{harness.io/workspace-url: 'prod_ws: {GOOD}'}}"))
+    );
     // CRLF files get CRLF in the new block.
     let crlf = entity(GOOD).replace('\n', "\r\n");
     let out = fixed(&crlf, Code::WorkspaceUrlUnlabeled);

@@ -225,7 +225,17 @@ fn unlabeled(
          crashes with \"Invalid URL\". Put a label before it.",
     );
     let title = format!("Add the label `{label}:`");
-    if annotation.block && line.is_exact() {
+    let quoted = matches!(
+        value.kind,
+        NodeKind::Scalar {
+            style: ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted,
+            ..
+        }
+    );
+    // Inside a block, or inside quotes (where `: ` is plain text), the
+    // label goes in front of the URL; a plain value in a block mapping
+    // becomes a `|` block.
+    if (annotation.block || (quoted && !annotation.in_block_mapping)) && line.is_exact() {
         let at = line.source_range(start..start).start;
         diagnostic = diagnostic.with_fix(Fix::new(
             title,

@@ -63,8 +63,8 @@ fn check_annotations(cx: &Context<'_>, annotations: &Node, kind: Option<&str>, o
                     Code::WorkspaceUrlKind,
                     entry.key.range.clone(),
                     format!(
-                        "This entity is a {kind}; the IACM tab is usually added to Component pages only, so it may \
-                         not show here. Check that your EntityPage has the tab for this kind."
+                        "This entity's kind is {kind}; the IACM tab is usually added to Component pages only, so \
+                         it may not show here. Check that your EntityPage has the tab for this kind."
                     ),
                 ));
             }
