@@ -7,10 +7,12 @@ use super::lsp_range;
 use crate::analysis::Analysis;
 use crate::text::{LineIndex, PositionEncoding};
 
+/// `tooltips`: whether the client declared `tooltipSupport`.
 pub fn document_links(
     analysis: &Analysis,
     index: &LineIndex,
     enc: PositionEncoding,
+    tooltips: bool,
 ) -> Vec<DocumentLink> {
     analysis
         .workspace_refs
@@ -21,10 +23,8 @@ pub fn document_links(
             Some(DocumentLink {
                 range: lsp_range(index, &r.range, enc),
                 target: Some(target),
-                tooltip: Some(format!(
-                    "Open workspace {} in Harness IaCM",
-                    r.key.workspace
-                )),
+                tooltip: tooltips
+                    .then(|| format!("Open workspace {} in Harness IaCM", r.key.workspace)),
                 data: None,
             })
         })
@@ -57,7 +57,12 @@ mod tests {
                 },
             }],
         };
-        let links = document_links(&analysis, &LineIndex::new(&text), PositionEncoding::Utf16);
+        let index = LineIndex::new(&text);
+        assert_eq!(
+            document_links(&analysis, &index, PositionEncoding::Utf16, false)[0].tooltip,
+            None
+        );
+        let links = document_links(&analysis, &index, PositionEncoding::Utf16, true);
         assert_eq!(links.len(), 1);
         assert_eq!(
             links[0].target.as_ref().unwrap().as_str(),

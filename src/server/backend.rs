@@ -226,8 +226,9 @@ impl LanguageServer for Backend {
         let Some(snapshot) = self.state.snapshot(&uri) else {
             return Ok(None);
         };
-        let links = with_analysis(&uri, snapshot, |snap, analysis| {
-            document_links(analysis, &snap.line_index, snap.encoding)
+        let tooltips = self.state.client().link_tooltips;
+        let links = with_analysis(&uri, snapshot, move |snap, analysis| {
+            document_links(analysis, &snap.line_index, snap.encoding, tooltips)
         })
         .await;
         Ok(links)

@@ -3,8 +3,8 @@
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
     CodeLensOptions, CompletionOptions, DocumentLinkOptions, ExecuteCommandOptions,
-    HoverProviderCapability, PositionEncodingKind, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    HoverProviderCapability, InsertTextMode, MarkupKind, PositionEncodingKind, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     WorkDoneProgressOptions,
 };
 
@@ -23,11 +23,21 @@ pub struct ClientSupport {
     pub show_document: bool,
     /// Snippets (`${1:label}`) in completion items.
     pub snippets: bool,
+    /// Markdown in completion item documentation.
+    pub completion_markdown: bool,
+    /// `insertTextMode: asIs` on completion items.
+    pub insert_as_is: bool,
+    /// `tooltip` on document links.
+    pub link_tooltips: bool,
 }
 
 impl ClientSupport {
     pub fn of(client: &ClientCapabilities) -> Self {
         let workspace = client.workspace.as_ref();
+        let completion_item = client
+            .text_document
+            .as_ref()
+            .and_then(|t| t.completion.as_ref()?.completion_item.as_ref());
         ClientSupport {
             configuration: workspace.and_then(|w| w.configuration) == Some(true),
             code_lens_refresh: workspace.and_then(|w| w.code_lens.as_ref()?.refresh_support)
@@ -37,13 +47,18 @@ impl ClientSupport {
                 .as_ref()
                 .and_then(|w| w.show_document.as_ref())
                 .is_some_and(|s| s.support),
-            snippets: client.text_document.as_ref().and_then(|t| {
-                t.completion
-                    .as_ref()?
-                    .completion_item
-                    .as_ref()?
-                    .snippet_support
-            }) == Some(true),
+            snippets: completion_item.and_then(|c| c.snippet_support) == Some(true),
+            completion_markdown: completion_item
+                .and_then(|c| c.documentation_format.as_ref())
+                .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
+            insert_as_is: completion_item
+                .and_then(|c| c.insert_text_mode_support.as_ref())
+                .is_some_and(|s| s.value_set.contains(&InsertTextMode::AS_IS)),
+            link_tooltips: client
+                .text_document
+                .as_ref()
+                .and_then(|t| t.document_link.as_ref()?.tooltip_support)
+                == Some(true),
         }
     }
 }

@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::{CompletionList, CompletionResponse, Position, U
 
 use super::query::analysis_of;
 use super::state::State;
-use crate::features::completion::{Inputs, complete, needed_lists, to_lsp};
+use crate::features::completion::{ClientFeatures, Inputs, complete, needed_lists, to_lsp};
 
 /// How long completion waits for a cold list before it answers with what
 /// it has and `isIncomplete` (the client then asks again).
@@ -46,13 +46,18 @@ pub async fn complete_at(
         key_account: account.as_deref(),
         workspace: &|k| live.state(k),
     });
-    let snippets = state.client().snippets;
+    let support = state.client();
+    let client = ClientFeatures {
+        snippets: support.snippets,
+        markdown_documentation: support.completion_markdown,
+        insert_as_is: support.insert_as_is,
+    };
     Some(CompletionResponse::List(CompletionList {
         is_incomplete: found.is_incomplete,
         items: found
             .items
             .iter()
-            .map(|item| to_lsp(item, index, enc, snippets))
+            .map(|item| to_lsp(item, index, enc, client))
             .collect(),
     }))
 }

@@ -105,14 +105,23 @@ fn projects_named(analysis: &Analysis) -> BTreeSet<ListKey> {
         .collect()
 }
 
-/// The LSP item; snippets become plain text for clients without snippet
-/// support.
+/// What the client can take in a completion item.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientFeatures {
+    pub snippets: bool,
+    pub markdown_documentation: bool,
+    pub insert_as_is: bool,
+}
+
+/// The LSP item, using only what the client declared: snippets become
+/// plain text, markdown documentation a plain string.
 pub fn to_lsp(
     item: &Item,
     index: &LineIndex,
     enc: PositionEncoding,
-    snippets: bool,
+    client: ClientFeatures,
 ) -> ls_types::CompletionItem {
+    let snippets = client.snippets;
     let snippet = item.snippet && snippets;
     let new_text = if item.snippet && !snippets {
         snippet_to_plain(&item.new_text)
@@ -125,10 +134,14 @@ pub fn to_lsp(
         kind: Some(item.kind),
         detail: item.detail.clone(),
         documentation: item.documentation.as_ref().map(|md| {
-            ls_types::Documentation::MarkupContent(ls_types::MarkupContent {
-                kind: ls_types::MarkupKind::Markdown,
-                value: md.clone(),
-            })
+            if client.markdown_documentation {
+                ls_types::Documentation::MarkupContent(ls_types::MarkupContent {
+                    kind: ls_types::MarkupKind::Markdown,
+                    value: md.clone(),
+                })
+            } else {
+                ls_types::Documentation::String(md.clone())
+            }
         }),
         sort_text: Some(item.sort_text.clone()),
         filter_text: Some(item.filter_text.clone()),
@@ -139,7 +152,8 @@ pub fn to_lsp(
         }),
         // The text is indented for its column already; VS Code would
         // otherwise add the line's indentation to every new line.
-        insert_text_mode: multi_line.then_some(ls_types::InsertTextMode::AS_IS),
+        insert_text_mode: (multi_line && client.insert_as_is)
+            .then_some(ls_types::InsertTextMode::AS_IS),
         text_edit: Some(ls_types::CompletionTextEdit::Edit(ls_types::TextEdit {
             range: super::lsp_range(index, &item.replace, enc),
             new_text,

@@ -347,7 +347,12 @@ fn utf16_ranges_after_non_ascii_text() {
             .replace("p: https", "café 😀: https");
     let r = run(&marked);
     let index = LineIndex::new(&r.text);
-    let lsp = to_lsp(&r.out.items[0], &index, PositionEncoding::Utf16, true);
+    let all = ClientFeatures {
+        snippets: true,
+        markdown_documentation: true,
+        insert_as_is: true,
+    };
+    let lsp = to_lsp(&r.out.items[0], &index, PositionEncoding::Utf16, all);
     let Some(ls_types::CompletionTextEdit::Edit(edit)) = lsp.text_edit else {
         panic!("a text edit");
     };
@@ -371,12 +376,30 @@ fn plain_text_for_clients_without_snippets() {
     assert_eq!(escape_snippet("a$b}c\\"), "a\\$b\\}c\\\\");
     let r = run(&format!("{HEAD}metadata:\n  annotations:\n    ‸\n"));
     let index = LineIndex::new(&r.text);
-    let lsp = to_lsp(&r.out.items[0], &index, PositionEncoding::Utf8, false);
+    let item = &r.out.items[0];
+    let with_as_is = ClientFeatures {
+        insert_as_is: true,
+        ..ClientFeatures::default()
+    };
+    let lsp = to_lsp(item, &index, PositionEncoding::Utf8, with_as_is);
     assert_eq!(
         lsp.insert_text_format,
         Some(ls_types::InsertTextFormat::PLAIN_TEXT)
     );
     assert_eq!(lsp.insert_text_mode, Some(ls_types::InsertTextMode::AS_IS));
+    // Nothing the client did not declare: no insertTextMode, and
+    // documentation as a plain string rather than markdown.
+    let bare = to_lsp(
+        item,
+        &index,
+        PositionEncoding::Utf8,
+        ClientFeatures::default(),
+    );
+    assert_eq!(bare.insert_text_mode, None);
+    assert!(!matches!(
+        bare.documentation,
+        Some(ls_types::Documentation::MarkupContent(_))
+    ));
 }
 
 /// From an empty `metadata:` to a clean, labelled URL: accept the key
