@@ -112,7 +112,13 @@ SERVER="${IACM_LSP_CMD:-$CARGO_TARGET_DIR/debug/iacm-lsp}"
 VSIX="$EXT_DIR/iacm-lsp.vsix"
 if [ ! -f "$VSIX" ]; then
     log "packaging the extension"
-    (cd "$EXT_DIR" && npm ci --no-audit --no-fund && npm run compile && npm run package) >/dev/null
+    # Like `npm run package`, but with e2e/ (and its node_modules) left out of the vsix even when
+    # the extension's .vscodeignore does not exclude it.
+    mkdir -p "$CACHE"
+    { cat "$EXT_DIR/.vscodeignore"; echo 'e2e/**'; } >"$CACHE/vscodeignore"
+    (cd "$EXT_DIR" && npm ci --no-audit --no-fund && npm run compile && node scripts/copy-server.js --remove \
+        && ./node_modules/.bin/vsce package --ignoreFile "$CACHE/vscodeignore" -o iacm-lsp.vsix) >"$CACHE/package.log" 2>&1 \
+        || { tail -n 30 "$CACHE/package.log"; exit 1; }
 fi
 
 RUN="$(mktemp -d "${TMPDIR:-/tmp}/iacm-vscode-e2e.XXXXXX")"
