@@ -540,38 +540,10 @@ pub fn completion_items(result: &Value) -> Vec<Value> {
 }
 
 /// Snippet text as an editor leaves it when each placeholder keeps its
-/// default: `${1:label}` -> `label`, `${2}` and `$0` -> nothing.
+/// default: `${1:label}` -> `label`, `${2}` and `$0` -> nothing. The
+/// server's own conversion (unit-tested in the crate) does exactly that.
 pub fn resolve_snippet(snippet: &str) -> String {
-    let mut out = String::new();
-    let mut chars = snippet.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.extend(chars.next()),
-            '$' if chars.peek() == Some(&'{') => {
-                chars.next();
-                while chars.peek().is_some_and(|c| c.is_ascii_digit()) {
-                    chars.next();
-                }
-                if chars.peek() == Some(&':') {
-                    chars.next();
-                }
-                while let Some(c) = chars.next() {
-                    match c {
-                        '}' => break,
-                        '\\' => out.extend(chars.next()),
-                        c => out.push(c),
-                    }
-                }
-            }
-            '$' if chars.peek().is_some_and(|c| c.is_ascii_digit()) => {
-                while chars.peek().is_some_and(|c| c.is_ascii_digit()) {
-                    chars.next();
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    iacm_lsp::features::completion::snippet_to_plain(snippet)
 }
 
 /// `text` after accepting a completion item, as an editor applies it: its
