@@ -12,6 +12,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
+# shellcheck source=lib/fake-harness.sh
+. "$repo/editors/lib/fake-harness.sh"
 
 self_check=0
 case "${1:-}" in
@@ -43,22 +45,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$target_dir/debug/examples/fake_harness" --port 0 >"$tmp/fake.log" 2>&1 &
-fake_pid=$!
-base=""
-for _ in $(seq 1 100); do
-    base="$(sed -n 's/^Fake Harness IaCM API listening on \(http[^ ]*\).*/\1/p' "$tmp/fake.log")"
-    [ -n "$base" ] && break
-    kill -0 "$fake_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$base" ]; then
-    echo "FAIL the fake Harness API did not start:" >&2
-    cat "$tmp/fake.log" >&2
+if ! start_fake_harness "$target_dir" "$tmp/fake.log"; then
     echo "0 passed, 1 failed"
     exit 1
 fi
-key="$(sed -n 's/^ *export HARNESS_API_KEY=\(.*\)$/\1/p' "$tmp/fake.log")"
+base="$fake_base"
+key="$fake_key"
 
 run_nvim() { # $1: server command; output and status of the Neovim test
     local work="$tmp/work.$RANDOM"

@@ -13,6 +13,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
+# shellcheck source=../lib/fake-harness.sh
+. "$repo/editors/lib/fake-harness.sh"
 
 target_dir="${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')}"
 target_dir="${target_dir:-target}"
@@ -41,21 +43,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$target_dir/debug/examples/fake_harness" --port 0 >"$tmp/fake.log" 2>&1 &
-fake_pid=$!
-base=""
-for _ in $(seq 1 100); do
-    base="$(sed -n 's/^Fake Harness IaCM API listening on \(http[^ ]*\).*/\1/p' "$tmp/fake.log")"
-    [ -n "$base" ] && break
-    kill -0 "$fake_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$base" ]; then
-    echo "FAIL the fake Harness API did not start:" >&2
-    cat "$tmp/fake.log" >&2
+if ! start_fake_harness "$target_dir" "$tmp/fake.log"; then
     exit 1
 fi
-key="$(sed -n 's/^  export HARNESS_API_KEY=\(.*\)$/\1/p' "$tmp/fake.log")"
+base="$fake_base"
+key="$fake_key"
 export HARNESS_BASE_URL="$base" HARNESS_API_KEY="${key:?no key in the fake API output}"
 unset HARNESS_PLATFORM_API_KEY IACM_LIVE
 echo "fake Harness API: $base"
