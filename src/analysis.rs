@@ -3,12 +3,13 @@
 
 use std::ops::Range;
 
+use crate::annotations::plugins;
 use crate::annotations::workspace_url::{Context, Output};
-use crate::catalog::{duplicate_keys, entity};
+use crate::catalog::{duplicate_keys, entity, rules};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::settings::Settings;
 use crate::text::LineIndex;
-use crate::yaml::{SyntaxError, parse_stream};
+use crate::yaml::{Node, SyntaxError, parse_stream};
 
 /// Which workspace a URL names. The same workspace named in two places
 /// (or two files) has one key: one cache entry, one request.
@@ -82,8 +83,7 @@ pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
             out.diagnostics.push(syntax_error(text, &index, error));
         }
         if let Some(root) = &document.root {
-            duplicate_keys::check(root, &index, &mut out.diagnostics);
-            entity::check(&cx, root, &mut out);
+            check_document(&cx, root, &mut out);
         }
     }
     let mut diagnostics: Vec<Diagnostic> = out
@@ -100,6 +100,15 @@ pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
         diagnostics,
         workspace_refs: out.refs,
     }
+}
+
+/// Every rule that looks at one document. Rules see only their document,
+/// so documents can be analysed apart.
+fn check_document(cx: &Context<'_>, root: &Node, out: &mut Output) {
+    duplicate_keys::check(root, cx.index, &mut out.diagnostics);
+    entity::check(cx, root, out);
+    rules::check(cx, root, out);
+    plugins::check(cx, root, out);
 }
 
 fn syntax_error(text: &str, index: &LineIndex, error: &SyntaxError) -> Diagnostic {

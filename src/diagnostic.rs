@@ -93,6 +93,14 @@ codes! {
     WorkspaceFailed => "workspace-failed", Warning, "The workspace's last run failed.";
     WorkspaceDrifted => "workspace-drifted", Information, "The workspace's resources have drifted from its code.";
     ApiKeyAccountMismatch => "api-key-account-mismatch", Warning, "The API key belongs to another account than the URL names.";
+
+    // Backstage entity rules (`catalog::rules`).
+
+    // Other Harness annotations (`annotations::plugins`).
+
+    // Entity references (`catalog::refs` and the workspace index).
+
+    // Limits (hostile input).
 }
 
 /// A repair for a diagnostic: edits to apply together.

@@ -1,5 +1,7 @@
-//! `harness.io/*` annotations. For now: `harness.io/workspace-url`.
+//! `harness.io/*` annotations: `harness.io/workspace-url` and, in `plugins`,
+//! the ones the other Harness plugins read.
 
+pub mod plugins;
 pub mod url_check;
 pub mod url_parts;
 pub mod workspace_url;

@@ -5,3 +5,4 @@ pub mod duplicate_keys;
 pub mod entity;
 pub mod key_typo;
 pub mod misplaced;
+pub mod rules;
