@@ -97,6 +97,18 @@ codes! {
     // Backstage entity rules (`catalog::rules`).
 
     // Other Harness annotations (`annotations::plugins`).
+    HarnessPipelineUrl => "harness-pipeline-url", Error, "A harness.io/pipelines line the CI/CD plugin cannot read.";
+    HarnessServiceUrl => "harness-service-url", Error, "A harness.io/services line neither the CI/CD nor the SRM plugin can read.";
+    HarnessProjectUrl => "harness-project-url", Error, "A harness.io/project-url(-qa/-stage/-stress) no plugin that reads it can use.";
+    HarnessPerspectiveUrl => "harness-perspective-url", Error, "A harness.io/perspective-url the CCM plugin cannot read.";
+    HarnessIdList => "harness-id-list", Error, "A harness.io/ci-pipelineIds, cd-serviceId or projects list with an empty or invalid id.";
+    HarnessTagMap => "harness-tag-map", Error, "A harness.io/service-tags or application-map-tags value the Chaos plugin cannot use.";
+    HarnessPluginMismatch => "harness-plugin-mismatch", Warning, "One plugin reading the annotation accepts the URL, another breaks on it.";
+    HarnessDuplicateLabel => "harness-duplicate-label", Warning, "Two lines of a Harness annotation use the same label; the later one wins.";
+    HarnessPlaceholder => "harness-placeholder", Error, "A placeholder such as <harness_project_url> is left in a Harness annotation.";
+    HarnessUrlInsecure => "harness-url-insecure", Warning, "A Harness annotation URL uses http:// instead of https://.";
+    HarnessUrlHost => "harness-url-host", Warning, "A Harness annotation URL names a host that is neither *.harness.io nor configured.";
+    HarnessAnnotationUnknown => "harness-annotation-unknown", Warning, "A harness.io/ key no plugin reads, close to one that a plugin does.";
 
     // Entity references (`catalog::refs` and the workspace index).
 
