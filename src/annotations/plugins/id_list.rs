@@ -59,7 +59,15 @@ pub fn check(cx: &Context<'_>, entry: &Entry, list: List, out: &mut Output) {
             let lead = part.len() - part.trim_start().len();
             let item = part.trim();
             let start = offset + lead;
-            items.push((item, line.source_range(start..start + item.len())));
+            let range = if !item.is_empty() {
+                start..start + item.len()
+            } else if offset + part.len() < line.text.len() {
+                // An empty id: point at the comma that ends it.
+                offset + part.len()..offset + part.len() + 1
+            } else {
+                offset.saturating_sub(1)..offset
+            };
+            items.push((item, line.source_range(range)));
             offset += part.len() + 1;
         }
     }

@@ -366,6 +366,7 @@ fn id_lists() {
     assert!(message(&text, Code::HarnessIdList).contains("starts with an empty service id"));
     let text = entity(&plain("harness.io/projects", "payments,,billing"));
     assert!(message(&text, Code::HarnessIdList).contains("named \"\""));
+    assert_eq!(underlined(&text, Code::HarnessIdList), ",");
     let text = entity("    harness.io/ci-pipelineIds:\n");
     assert!(message(&text, Code::HarnessIdList).contains("empty (null)"));
 }
