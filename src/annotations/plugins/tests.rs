@@ -437,6 +437,11 @@ fn near_miss_keys() {
     assert!(
         fixed(&text, Code::HarnessAnnotationUnknown).contains("harness.io/ci-pipelineIds: build")
     );
+    let text = entity(&plain(
+        "harness.io/project-url-prod",
+        &format!("{PROJECT}/"),
+    ));
+    assert!(fixed(&text, Code::HarnessAnnotationUnknown).contains("    harness.io/project-url: "));
     let text = entity(&plain("harness.io/pipeline-url", &format!("{PIPE}/")));
     assert!(analyze(&text).diagnostics[0].fixes.is_empty());
     // Workspace-url near misses are annotation-key-typo's alone; unrelated
