@@ -16,6 +16,7 @@ if [ -z "$bin" ]; then
     target_dir="$(cd "$repo" && cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
     bin="${target_dir:-$repo/target}/debug/iacm-lsp"
 fi
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 cd "$here"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
     npm ci --no-audit --no-fund --loglevel=error

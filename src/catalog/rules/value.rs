@@ -27,7 +27,9 @@ impl Json {
         match &node.kind {
             NodeKind::Mapping { entries, .. } => match entries.as_slice() {
                 [only] => match only.key.as_scalar() {
-                    Some("$text") => Json::Unknown,
+                    // `$openapi`/`$asyncapi` come with the catalog's
+                    // OpenAPI module and also resolve to text.
+                    Some("$text" | "$openapi" | "$asyncapi") => Json::Unknown,
                     Some("$json" | "$yaml") => Json::Data,
                     _ => Json::Object,
                 },
