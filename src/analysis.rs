@@ -83,7 +83,7 @@ pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
             out.diagnostics.push(syntax_error(text, &index, error));
         }
         if let Some(root) = &document.root {
-            check_document(&cx, root, &mut out);
+            check_document(&cx, root, document.error.is_none(), &mut out);
         }
     }
     let mut diagnostics: Vec<Diagnostic> = out
@@ -103,11 +103,15 @@ pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
 }
 
 /// Every rule that looks at one document. Rules see only their document,
-/// so documents can be analysed apart.
-fn check_document(cx: &Context<'_>, root: &Node, out: &mut Output) {
+/// so documents can be analysed apart. A document with a syntax error is
+/// only partly read: Backstage rejects it whole, so the entity rules, which
+/// would report fields as missing, skip it.
+fn check_document(cx: &Context<'_>, root: &Node, readable: bool, out: &mut Output) {
     duplicate_keys::check(root, cx.index, &mut out.diagnostics);
     entity::check(cx, root, out);
-    rules::check(cx, root, out);
+    if readable {
+        rules::check(cx, root, out);
+    }
     plugins::check(cx, root, out);
 }
 
@@ -248,7 +252,18 @@ mod tests {
         let text = "kind: Component\nmetadata:\n  name: [unclosed\n---\nkind: Component\nmetadata:\n  annotations:\n    harness.io/workspace-url: |\n      p: http://app.harness.io/ng/account/a/module/iacm/orgs/o/projects/p/workspaces/w/resources\n";
         let found = codes_at(text);
         assert_eq!(found[0].0, "yaml-syntax");
-        assert_eq!(found[1], ("workspace-url-insecure", "http".to_string()));
+        assert!(found.contains(&("workspace-url-insecure", "http".to_string())));
+        // The broken document gets no entity rules (it is not readable);
+        // the second, an incomplete entity, does.
+        let second = text.find("---").unwrap();
+        assert!(
+            analyze(text, Some("catalog-info.yaml"), &Settings::default())
+                .diagnostics
+                .iter()
+                .filter(|d| d.code.as_str().starts_with("entity-"))
+                .all(|d| d.range.start > second),
+            "{found:?}"
+        );
     }
 
     #[test]

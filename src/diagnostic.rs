@@ -95,6 +95,26 @@ codes! {
     ApiKeyAccountMismatch => "api-key-account-mismatch", Warning, "The API key belongs to another account than the URL names.";
 
     // Backstage entity rules (`catalog::rules`).
+    EntityNotMapping => "entity-not-mapping", Error, "A document is a scalar or a list, not an entity (a mapping).";
+    EntityMissingField => "entity-missing-field", Error, "A field Backstage requires is missing (apiVersion, kind, metadata.name, spec, spec.owner, ...).";
+    EntityFieldType => "entity-field-type", Error, "A field has the wrong type, or a value outside its allowed set.";
+    EntityEmptyField => "entity-empty-field", Error, "A field that must be non-empty text is empty.";
+    EntityApiVersion => "entity-api-version", Error, "apiVersion is malformed, or not one Backstage reads for this kind.";
+    EntityKind => "entity-kind", Error, "kind is malformed, or a built-in kind written in the wrong case.";
+    EntityName => "entity-name", Error, "metadata.name is not 1-63 characters of [a-zA-Z0-9] separated by [-_.].";
+    EntityNamespace => "entity-namespace", Error, "metadata.namespace is not a DNS label ([a-z0-9] separated by -).";
+    EntityLabelKey => "entity-label-key", Error, "A label key is not [prefix/]name.";
+    EntityLabelValue => "entity-label-value", Error, "A label value is not empty or 1-63 characters of [a-zA-Z0-9] separated by [-_.].";
+    EntityAnnotationKey => "entity-annotation-key", Error, "An annotation key is not [prefix/]name.";
+    EntityAnnotationValue => "entity-annotation-value", Error, "An annotation value is not a string.";
+    EntityTag => "entity-tag", Error, "A tag is not 1-63 characters of [a-z0-9:+#] separated by -.";
+    EntityLink => "entity-link", Error, "A metadata.links item lacks a valid url, or has an empty title, icon or type.";
+    EntityUnknownKind => "entity-unknown-kind", Information, "A kind none of Backstage's built-in processors reads; only a plugin can add it.";
+    EntityUnknownRootField => "entity-unknown-root-field", Error, "A top-level field other than apiVersion, kind, metadata and spec.";
+    EntityOwnerEmail => "entity-owner-email", Warning, "spec.owner is an e-mail address, which can never name an entity.";
+    EntityOwnerKind => "entity-owner-kind", Warning, "spec.owner names a kind that cannot own (only Group and User can).";
+    EntityMisplacedField => "entity-misplaced-field", Warning, "A spec field written under metadata, where Backstage ignores it.";
+    EntityPlaceholderInText => "entity-placeholder-in-text", Warning, "$text/$json/$yaml inside a text value, where it is never substituted.";
 
     // Other Harness annotations (`annotations::plugins`).
     HarnessPipelineUrl => "harness-pipeline-url", Error, "A harness.io/pipelines line the CI/CD plugin cannot read.";

@@ -449,7 +449,7 @@ fn walking_respects_gitignore_includes_hidden_folders_and_skips_other_yaml() {
     write(
         dir.path(),
         "svc/api.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: a\n",
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: a\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition: 'openapi: 3.0.0'\n",
     );
     // Not catalog files: a workflow (even one mentioning the annotation), a
     // Kubernetes manifest, and a catalog-like file that is not YAML by name.

@@ -199,8 +199,9 @@ fn new_lines_offer_the_project_workspaces_not_yet_named() {
     let mut s = session(Some(DEFAULT_KEY));
     let named = &s.fake.workspace_ids_of(ORG, PROJECT)[0];
     let url = FakeHarness::workspace_url(named);
-    let marked =
-        format!("{HEAD}  annotations:\n    {KEY}: |\n      {named}: {url}\n      ‸\nspec: {{}}\n");
+    let marked = format!(
+        "{HEAD}  annotations:\n    {KEY}: |\n      {named}: {url}\n      ‸\nspec: {{type: service, lifecycle: production, owner: team-a}}\n"
+    );
     let (text, offset, result) = s.complete(&marked);
     let mut expected = s.fake.workspace_ids_of(ORG, PROJECT);
     expected.retain(|w| w != named);
@@ -281,7 +282,11 @@ fn a_slow_list_answers_incomplete_at_once_and_complete_later() {
 #[test]
 fn a_handful_of_completions_write_a_valid_labelled_url() {
     let mut s = session(Some(DEFAULT_KEY));
-    let mut text = HEAD.to_string() + "  ";
+    // A complete entity but for the annotation, so the end result is clean.
+    let mut text = HEAD.replace(
+        "metadata:",
+        "spec: {type: service, lifecycle: production, owner: team-a}\nmetadata:",
+    ) + "  ";
     let mut cursor = text.len();
     let org = s.fake.org_ids().into_iter().find(|o| o == ORG).unwrap();
     let project = s.fake.project_ids(&org)[0].clone();

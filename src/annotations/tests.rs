@@ -11,7 +11,7 @@ const GOOD: &str = "https://app.harness.io/ng/account/abc123/module/iacm/orgs/de
 /// A Component whose annotation value is `value` (already indented).
 fn entity(value: &str) -> String {
     format!(
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments\n  annotations:\n    harness.io/workspace-url: {value}\nspec:\n  type: service\n  owner: team-a\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments\n  annotations:\n    harness.io/workspace-url: {value}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
     )
 }
 
@@ -434,11 +434,11 @@ fn misplaced_moves_into_annotations() {
     );
     // Under spec, with no annotations mapping yet: it is created.
     let text = format!(
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\nspec:\n  owner: t\n  harness.io/workspace-url: |\n    prod: {GOOD}\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\nspec:\n  type: service\n  lifecycle: production\n  owner: t\n  harness.io/workspace-url: |\n    prod: {GOOD}\n"
     );
     let out = fixed(&text, Code::AnnotationMisplaced);
     assert!(
-        out.contains(&format!("metadata:\n  name: a\n  annotations:\n    harness.io/workspace-url: |\n      prod: {GOOD}\nspec:\n  owner: t\n")),
+        out.contains(&format!("metadata:\n  name: a\n  annotations:\n    harness.io/workspace-url: |\n      prod: {GOOD}\nspec:\n  type: service\n  lifecycle: production\n  owner: t\n")),
         "{out}"
     );
     assert!(

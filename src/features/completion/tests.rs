@@ -7,7 +7,7 @@ use crate::analysis::analyze_catalog;
 use crate::harness::lists::ListItem;
 use crate::settings::Settings;
 
-const HEAD: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\n";
+const HEAD: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nspec: {type: service, lifecycle: production, owner: team-a}\n";
 const URL: &str = "https://app.harness.io/ng/account/abc123/module/iacm/orgs/default/projects/payments/workspaces/prod_ws/resources";
 
 fn item(id: &str, name: &str, status: Option<&str>) -> ListItem {
@@ -283,7 +283,7 @@ fn without_a_key_or_data_live_segments_offer_nothing() {
 #[test]
 fn new_lines_of_the_block_offer_the_missing_workspaces() {
     let marked = format!(
-        "{HEAD}metadata:\n  annotations:\n    harness.io/workspace-url: |\n      prod: {URL}\n      an‸\n"
+        "{HEAD}metadata:\n  name: payments\n  annotations:\n    harness.io/workspace-url: |\n      prod: {URL}\n      an‸\n"
     );
     let counted = |k: &WorkspaceKey| {
         if k.workspace != "analytics_ws" {
