@@ -21,7 +21,11 @@ pub struct IndexedFile {
 }
 
 impl IndexedFile {
-    pub fn new(uri: impl Into<String>, line_index: Arc<LineIndex>, analysis: Arc<Analysis>) -> Self {
+    pub fn new(
+        uri: impl Into<String>,
+        line_index: Arc<LineIndex>,
+        analysis: Arc<Analysis>,
+    ) -> Self {
         IndexedFile {
             uri: uri.into(),
             line_index,
@@ -160,7 +164,9 @@ impl WorkspaceIndex {
                     })
             })
             .collect();
-        found.sort_by(|a, b| (&a.file.uri, a.item.range.start).cmp(&(&b.file.uri, b.item.range.start)));
+        found.sort_by(|a, b| {
+            (&a.file.uri, a.item.range.start).cmp(&(&b.file.uri, b.item.range.start))
+        });
         found
     }
 
@@ -176,7 +182,9 @@ impl WorkspaceIndex {
                     .map(move |item| Located { file, item })
             })
             .collect();
-        found.sort_by(|a, b| (&a.file.uri, a.item.range.start).cmp(&(&b.file.uri, b.item.range.start)));
+        found.sort_by(|a, b| {
+            (&a.file.uri, a.item.range.start).cmp(&(&b.file.uri, b.item.range.start))
+        });
         found
     }
 
@@ -232,7 +240,8 @@ mod tests {
         IndexedFile::new(uri, Arc::new(LineIndex::new(text)), Arc::new(analysis))
     }
 
-    const GROUPS: &str = "kind: Group\nmetadata:\n  name: team-a\n---\nkind: Group\nmetadata:\n  name: team-b\n";
+    const GROUPS: &str =
+        "kind: Group\nmetadata:\n  name: team-a\n---\nkind: Group\nmetadata:\n  name: team-b\n";
     const SERVICE: &str = "kind: Component\nmetadata:\n  name: svc\nspec:\n  owner: team-a\n  dependsOn: [component:svc]\n";
 
     fn key(kind: &str, name: &str) -> RefKey {
@@ -256,7 +265,10 @@ mod tests {
         assert!(index.contains(&key("component", "svc")));
         assert!(!index.contains(&key("group", "team-c")));
         assert_eq!(index.references(&key("component", "svc")).len(), 1);
-        assert_eq!(index.display_path("file:///repo/svc/catalog-info.yaml"), "svc/catalog-info.yaml");
+        assert_eq!(
+            index.display_path("file:///repo/svc/catalog-info.yaml"),
+            "svc/catalog-info.yaml"
+        );
         assert_eq!(index.entities().count(), 3);
     }
 

@@ -43,7 +43,10 @@ pub fn ref_hover(
         if let Some(description) = &e.description {
             let _ = write!(md, "\n\n{}", escape(description.trim()));
         }
-        let (line, _) = d.file.line_index.position(e.name_range.start, crate::text::PositionEncoding::Utf8);
+        let (line, _) = d
+            .file
+            .line_index
+            .position(e.name_range.start, crate::text::PositionEncoding::Utf8);
         let _ = write!(
             md,
             "\n\nDefined in `{}`, line {}",
@@ -66,7 +69,10 @@ pub fn ref_hover(
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|') {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
             out.push('\\');
         }
         out.push(c);

@@ -34,8 +34,9 @@ pub fn ref_site(text: &str, offset: usize, analysis: &Analysis) -> Option<RefSit
     let offset = floor_boundary(text, offset);
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let is_stop = |c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}' | '\'' | '"');
-    let start = text[line_start..offset]
+    let is_stop =
+        |c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}' | '\'' | '"');
+    let mut start = text[line_start..offset]
         .char_indices()
         .rev()
         .take_while(|&(_, c)| !is_stop(c))
@@ -45,7 +46,13 @@ pub fn ref_site(text: &str, offset: usize, analysis: &Analysis) -> Option<RefSit
         .char_indices()
         .find(|&(_, c)| is_stop(c))
         .map_or(line_end, |(i, _)| offset + i);
-    let head = &text[line_start..start];
+    // `key:|`: the key is not part of the ref being typed.
+    let line = &text[line_start..line_end];
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if let Some((key, _)) = line[indent..].split_once(':').filter(|(k, _)| is_key(k)) {
+        start = start.max(line_start + indent + key.len() + 1);
+    }
+    let head = &text[line_start..start.min(offset)];
     let (key, key_line, key_indent, space) = field_key(text, line_start, head)?;
     if !under_top_level_spec(text, key_line, key_indent) {
         return None;
@@ -70,7 +77,11 @@ pub fn ref_site(text: &str, offset: usize, analysis: &Analysis) -> Option<RefSit
 /// ref on its line: `key: `, `key: [a, `, or `- ` under `key:`. Returns the
 /// key, the start of its line, its indentation, and whether a space must
 /// be inserted after the colon.
-fn field_key<'t>(text: &'t str, line_start: usize, head: &'t str) -> Option<(&'t str, usize, usize, bool)> {
+fn field_key<'t>(
+    text: &'t str,
+    line_start: usize,
+    head: &'t str,
+) -> Option<(&'t str, usize, usize, bool)> {
     let head = head.trim_end_matches(['\'', '"']);
     let indent = head.len() - head.trim_start_matches(' ').len();
     let content = &head[indent..];
@@ -81,7 +92,9 @@ fn field_key<'t>(text: &'t str, line_start: usize, head: &'t str) -> Option<(&'t
         let rest = rest.trim();
         let scalar = rest.is_empty();
         // A flow sequence still open: `[` or `, ` just before the ref.
-        let flow = rest.starts_with('[') && !rest.contains(']') && (rest.ends_with('[') || rest.ends_with(','));
+        let flow = rest.starts_with('[')
+            && !rest.contains(']')
+            && (rest.ends_with('[') || rest.ends_with(','));
         if !scalar && !flow {
             return None;
         }
