@@ -79,3 +79,40 @@ fn escape(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::navigation::fixtures::*;
+    use crate::features::navigation::test_index;
+    use crate::settings::Settings;
+
+    fn card(offset: usize) -> Option<(Range<usize>, String)> {
+        let index = test_index(&[(TEAMS_URI, TEAMS), (SVC_URI, SVC)]);
+        let analysis = crate::analysis::analyze_catalog(SVC, &Settings::default());
+        ref_hover(&analysis, offset, &index)
+    }
+
+    #[test]
+    fn the_card_names_kind_title_description_and_file() {
+        let owner = SVC.find("Team-A").unwrap();
+        let (range, md) = card(owner + 2).unwrap();
+        assert_eq!(&SVC[range], "Team-A");
+        assert_eq!(
+            md,
+            "**Group** `team-a` — Team \\*A\\*\n\nBuilds things.\n\nDefined in `org/teams.yaml`, line 3"
+        );
+        let (_, md) = card(SVC.find("retail/shop").unwrap()).unwrap();
+        assert!(
+            md.starts_with("**System** `shop` in namespace `retail`"),
+            "{md}"
+        );
+        let (_, md) = card(SVC.find("missing-api").unwrap()).unwrap();
+        assert!(
+            md.starts_with("`api:default/missing-api`\n\nNo catalog file"),
+            "{md}"
+        );
+        // Not on a ref: the workspace URL hover has its turn.
+        assert!(card(SVC.find("svc\n").unwrap()).is_none());
+    }
+}

@@ -101,3 +101,66 @@ fn matches(candidate: &str, query: &str) -> bool {
         .filter(|c| !c.is_whitespace())
         .all(|q| chars.any(|c| c == q))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::navigation::fixtures::*;
+    use crate::features::navigation::test_index;
+    use crate::settings::Settings;
+
+    #[test]
+    fn one_document_symbol_per_entity() {
+        let analysis = crate::analysis::analyze_catalog(TEAMS, &Settings::default());
+        let index = LineIndex::new(TEAMS);
+        let found = document_symbols(&analysis, &index, PositionEncoding::Utf16);
+        let names: Vec<(&str, SymbolKind, u32, u32)> = found
+            .iter()
+            .map(|s| {
+                (
+                    s.name.as_str(),
+                    s.kind,
+                    s.range.start.line,
+                    s.selection_range.start.line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Group team-a", SymbolKind::STRUCT, 0, 2),
+                ("User jane", SymbolKind::CONSTANT, 9, 11),
+                ("System retail/shop", SymbolKind::PACKAGE, 16, 18),
+            ]
+        );
+        assert_eq!(found[0].detail.as_deref(), Some("Team *A*"));
+    }
+
+    #[test]
+    fn workspace_symbols_match_the_query_fuzzily_in_any_case() {
+        let index = test_index(&[(TEAMS_URI, TEAMS), (SVC_URI, SVC)]);
+        let names = |query: &str| -> Vec<String> {
+            workspace_symbols(&index, query, PositionEncoding::Utf16)
+                .into_iter()
+                .map(|s| s.name)
+                .collect()
+        };
+        assert_eq!(
+            names(""),
+            [
+                "User jane",
+                "System retail/shop",
+                "Component svc",
+                "Group team-a"
+            ]
+        );
+        assert_eq!(names("GRP tma"), ["Group team-a"]);
+        assert_eq!(names("sys"), ["System retail/shop"]);
+        assert!(names("zzz").is_empty());
+        let found = workspace_symbols(&index, "svc", PositionEncoding::Utf16);
+        assert_eq!(
+            found[0].container_name.as_deref(),
+            Some("svc/catalog-info.yaml")
+        );
+    }
+}

@@ -240,3 +240,86 @@ pub fn ref_items(site: &RefSite, index: &WorkspaceIndex) -> Vec<Item> {
     items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
     items
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::navigation::fixtures::*;
+    use crate::features::navigation::test_index;
+    use crate::settings::Settings;
+
+    /// The labels offered where `|` stands in `text`, and the text after
+    /// taking the first one.
+    fn complete(marked: &str) -> Option<(Vec<String>, String)> {
+        let offset = marked.find('|').unwrap();
+        let text = marked.replacen('|', "", 1);
+        let analysis = crate::analysis::analyze_catalog(&text, &Settings::default());
+        let site = ref_site(&text, offset, &analysis)?;
+        let index = test_index(&[(TEAMS_URI, TEAMS), (SVC_URI, SVC)]);
+        let items = ref_items(&site, &index);
+        let labels = items.iter().map(|i| i.label.clone()).collect();
+        let mut done = text.clone();
+        if let Some(first) = items.first() {
+            done.replace_range(first.replace.clone(), &first.new_text);
+        }
+        Some((labels, done))
+    }
+
+    const HEAD: &str = "kind: Component\nmetadata:\n  name: new\nspec:\n";
+
+    #[test]
+    fn owner_offers_groups_then_users_written_briefly() {
+        let (labels, done) = complete(&format!("{HEAD}  owner: te|\n")).unwrap();
+        assert_eq!(labels, ["team-a", "user:jane"]);
+        assert!(done.ends_with("  owner: team-a\n"), "{done}");
+        // Right after the colon, with the space it needs.
+        let (_, done) = complete(&format!("{HEAD}  owner:|\n")).unwrap();
+        assert!(done.ends_with("  owner: team-a\n"), "{done}");
+        // Inside quotes, the quotes stay.
+        let (_, done) = complete(&format!("{HEAD}  owner: \"t|\"\n")).unwrap();
+        assert!(done.ends_with("  owner: \"team-a\"\n"), "{done}");
+    }
+
+    #[test]
+    fn list_fields_in_block_and_flow_form() {
+        let (labels, _) = complete(&format!("{HEAD}  system: |\n")).unwrap();
+        assert_eq!(labels, ["retail/shop"]);
+        let (labels, done) =
+            complete(&format!("{HEAD}  dependsOn:\n    - component:x\n    - |\n")).unwrap();
+        assert_eq!(labels, ["component:svc"]);
+        assert!(done.ends_with("    - component:svc\n"), "{done}");
+        // Compact style: the items at the key's indentation.
+        let (labels, _) = complete(&format!("{HEAD}  dependsOn:\n  - |\n")).unwrap();
+        assert_eq!(labels, ["component:svc"]);
+        let group = "kind: Group\nmetadata:\n  name: g\nspec:\n  members: [jane, |]\n";
+        let (labels, _) = complete(group).unwrap();
+        assert_eq!(labels, ["jane"]);
+        // The entity being written is not offered to itself.
+        let (labels, _) =
+            complete("kind: Group\nmetadata:\n  name: team-a\nspec:\n  parent: |\n").unwrap();
+        assert!(labels.is_empty(), "{labels:?}");
+    }
+
+    #[test]
+    fn only_ref_fields_of_the_kind_under_spec() {
+        assert!(complete(&format!("{HEAD}  type: |\n")).is_none());
+        assert!(complete("kind: Component\nmetadata:\n  owner: |\n").is_none());
+        assert!(complete("kind: Group\nmetadata:\n  name: g\nspec:\n  owner: |\n").is_none());
+        assert!(complete(&format!("{HEAD}  owner: team-a\n  x: |\n")).is_none());
+        assert!(complete(&format!("{HEAD}  links:\n    - |\n")).is_none());
+        // The document's own kind, not the one before `---`.
+        let two = "kind: Group\nmetadata:\n  name: g\n---\nkind: User\nmetadata:\n  name: u\nspec:\n  memberOf: [|]\n";
+        assert_eq!(complete(two).unwrap().0, ["team-a"]);
+    }
+
+    #[test]
+    fn broken_yaml_still_completes_and_no_offset_panics() {
+        let text = format!("{HEAD}  owner: [te|\n  system: \"é😀\n");
+        assert!(complete(&text).is_some());
+        let plain = text.replace('|', "");
+        let analysis = crate::analysis::analyze_catalog(&plain, &Settings::default());
+        for offset in 0..=plain.len() + 2 {
+            let _ = ref_site(&plain, offset, &analysis);
+        }
+    }
+}
