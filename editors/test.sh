@@ -59,6 +59,7 @@ run_nvim() { # $1: server command; output and status of the Neovim test
     cp examples/mistakes/catalog-info.yaml "$work/files/mistakes.catalog-info.yaml"
     cp examples/live/catalog-info.yaml "$work/files/live/catalog-info.yaml"
     cp editors/nvim/test/workflow.yaml "$work/files/workflow.yaml"
+    cp tests/fixtures/workspace/org/groups.yaml "$work/files/teams.yaml"
     (
         cd "$work/files"
         unset HARNESS_API_KEY HARNESS_PLATFORM_API_KEY HARNESS_BASE_URL IACM_LIVE

@@ -5,7 +5,8 @@ use std::ops::Range;
 
 use crate::annotations::plugins;
 use crate::annotations::workspace_url::{Context, Output};
-use crate::catalog::{duplicate_keys, entity, rules};
+use crate::catalog::refs::EntityInfo;
+use crate::catalog::{duplicate_keys, entity, refs, rules};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::settings::Settings;
 use crate::text::LineIndex;
@@ -57,6 +58,8 @@ pub struct Analysis {
     /// Sorted by position.
     pub diagnostics: Vec<Diagnostic>,
     pub workspace_refs: Vec<WorkspaceRef>,
+    /// One per document that is an entity, in order (navigation).
+    pub entities: Vec<EntityInfo>,
 }
 
 /// Analyses one file. `file_name` is the file's name (or path), used to
@@ -99,6 +102,7 @@ pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
         is_catalog: true,
         diagnostics,
         workspace_refs: out.refs,
+        entities: out.entities,
     }
 }
 
@@ -113,6 +117,7 @@ fn check_document(cx: &Context<'_>, root: &Node, readable: bool, out: &mut Outpu
         rules::check(cx, root, out);
     }
     plugins::check(cx, root, out);
+    refs::check(cx, root, out);
 }
 
 fn syntax_error(text: &str, index: &LineIndex, error: &SyntaxError) -> Diagnostic {

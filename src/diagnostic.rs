@@ -131,8 +131,17 @@ codes! {
     HarnessAnnotationUnknown => "harness-annotation-unknown", Warning, "A harness.io/ key no plugin reads, close to one that a plugin does.";
 
     // Entity references (`catalog::refs` and the workspace index).
+    EntityRefInvalid => "entity-ref-invalid", Error, "An entity reference is not `[kind:][namespace/]name`, or lacks a kind its field needs.";
+    EntityRefUnresolved => "entity-ref-unresolved", Hint, "No entity of the workspace has this ref (off unless enabled: it may live in another repository).";
 
     // Limits (hostile input).
+}
+
+impl Code {
+    /// Codes reported only when `iacm.diagnostics` gives them a severity.
+    pub fn is_opt_in(self) -> bool {
+        matches!(self, Code::EntityRefUnresolved)
+    }
 }
 
 /// A repair for a diagnostic: edits to apply together.

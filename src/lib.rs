@@ -14,6 +14,7 @@ pub mod harness;
 pub mod server;
 pub mod settings;
 pub mod text;
+pub mod workspace_index;
 pub mod yaml;
 
 pub use analysis::{

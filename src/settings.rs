@@ -171,6 +171,7 @@ impl Settings {
     pub fn severity(&self, code: Code) -> Option<Severity> {
         match self.diagnostics.get(&code) {
             Some(over) => *over,
+            None if code.is_opt_in() => None,
             None => Some(code.default_severity()),
         }
     }

@@ -35,6 +35,8 @@ impl Context<'_> {
 pub struct Output {
     pub diagnostics: Vec<Diagnostic>,
     pub refs: Vec<WorkspaceRef>,
+    /// One per document that is an entity (`catalog::refs`).
+    pub entities: Vec<crate::catalog::refs::EntityInfo>,
 }
 
 /// The annotation entry being checked, and what decides how it can be fixed.

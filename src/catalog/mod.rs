@@ -5,4 +5,5 @@ pub mod duplicate_keys;
 pub mod entity;
 pub mod key_typo;
 pub mod misplaced;
+pub mod refs;
 pub mod rules;

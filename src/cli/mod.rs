@@ -4,11 +4,11 @@
 //! (and, with `--fix`, fix and write back) -> report (one of four formats).
 //! Nothing here decides what is wrong with a file: that is `analysis`.
 
-mod discover;
+pub(crate) mod discover;
 mod fix;
 mod live;
 mod report;
-mod source;
+pub(crate) mod source;
 
 use std::io;
 use std::path::PathBuf;

@@ -184,6 +184,7 @@ mod tests {
             is_catalog: true,
             diagnostics: vec![insecure, resources],
             workspace_refs: Vec::new(),
+            entities: Vec::new(),
         }
     }
 

@@ -63,6 +63,7 @@ mod tests {
                 "use https",
             )],
             workspace_refs: Vec::new(),
+            entities: Vec::new(),
         }
     }
 

@@ -56,6 +56,7 @@ mod tests {
                     workspace: "w".into(),
                 },
             }],
+            entities: Vec::new(),
         };
         let index = LineIndex::new(&text);
         assert_eq!(

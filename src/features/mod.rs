@@ -4,10 +4,15 @@
 pub mod code_action;
 pub mod code_lens;
 pub mod completion;
+pub mod definition;
 pub mod diagnostics;
 pub mod document_link;
 pub mod hover;
 pub mod live_diagnostics;
+pub mod navigation;
+pub mod ref_hover;
+pub mod references;
+pub mod symbols;
 mod when;
 
 use std::ops::Range;

@@ -9,9 +9,11 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
     CodeLens, CodeLensParams, CompletionParams, CompletionResponse, DidChangeConfigurationParams,
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DocumentLink, DocumentLinkParams, ExecuteCommandParams, Hover, HoverParams, InitializeParams,
-    InitializeResult, InitializedParams, MessageType, Uri,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentLink, DocumentLinkParams, DocumentSymbolParams,
+    DocumentSymbolResponse, ExecuteCommandParams, GotoDefinitionParams, GotoDefinitionResponse,
+    Hover, HoverParams, InitializeParams, InitializeResult, InitializedParams, Location,
+    MessageType, ReferenceParams, Uri, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -22,7 +24,7 @@ use super::live::follow_live_data;
 use super::publish::{analyse_and_publish, clear};
 use super::query::with_analysis;
 use super::state::State;
-use super::{commands, completion, config, live_requests, log};
+use super::{commands, completion, config, index, live_requests, log, navigation};
 use crate::features::byte_range;
 use crate::features::code_action::{
     FIX_ALL_KIND, deferred_fix_all_action, deferred_fix_all_uri, fix_all_action, is_wanted,
@@ -106,6 +108,7 @@ impl LanguageServer for Backend {
             None => Vec::new(),
         };
         self.state.set_settings(settings);
+        self.state.index.set_roots(&params);
         *self.init_warnings.lock().unwrap_or_else(|e| e.into_inner()) = warnings;
         log!("initialized; position encoding {}", enc.as_str());
         Ok(InitializeResult {
@@ -120,6 +123,7 @@ impl LanguageServer for Backend {
             tokio::spawn(follow_live_data(self.state.clone(), self.client.clone()));
         }
         self.pull_settings();
+        index::start(&self.state, &self.client);
         let warnings =
             std::mem::take(&mut *self.init_warnings.lock().unwrap_or_else(|e| e.into_inner()));
         warn(&self.client, warnings).await;
@@ -151,6 +155,7 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         if self.state.close(&uri) {
+            index::document_closed(&self.state, &self.client, &uri);
             clear(&self.state, &self.client, uri).await;
         }
     }
@@ -236,12 +241,59 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
+        let (uri, position) = (&at.text_document.uri, at.position);
+        if let Some(hover) = navigation::ref_hover_at(&self.state, uri, position).await {
+            return Ok(Some(hover));
+        }
         Ok(live_requests::hover_at(&self.state, &at.text_document.uri, at.position).await)
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
+        let (uri, position) = (&at.text_document.uri, at.position);
+        if let Some(items) = navigation::ref_completion_at(&self.state, uri, position).await {
+            return Ok(Some(items));
+        }
         Ok(completion::complete_at(&self.state, &at.text_document.uri, at.position).await)
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        let found =
+            navigation::definition_at(&self.state, &at.text_document.uri, at.position).await;
+        Ok((!found.is_empty()).then_some(GotoDefinitionResponse::Array(found)))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        let include = params.context.include_declaration;
+        let found =
+            navigation::references_at(&self.state, &at.text_document.uri, at.position, include)
+                .await;
+        Ok(Some(found))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let found = navigation::document_symbols(&self.state, &params.text_document.uri).await;
+        Ok(found.map(DocumentSymbolResponse::Nested))
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let found = navigation::workspace_symbols(&self.state, &params.query);
+        Ok(Some(WorkspaceSymbolResponse::Flat(found)))
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        index::files_changed(&self.state, &self.client, params.changes).await;
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

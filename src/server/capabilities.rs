@@ -3,9 +3,9 @@
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
     CodeLensOptions, CompletionOptions, DocumentLinkOptions, ExecuteCommandOptions,
-    HoverProviderCapability, InsertTextMode, MarkupKind, PositionEncodingKind, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    WorkDoneProgressOptions,
+    HoverProviderCapability, InsertTextMode, MarkupKind, OneOf, PositionEncodingKind,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, WorkDoneProgressOptions,
 };
 
 use crate::features::code_action::FIX_ALL_KIND;
@@ -29,6 +29,10 @@ pub struct ClientSupport {
     pub insert_as_is: bool,
     /// `tooltip` on document links.
     pub link_tooltips: bool,
+    /// `window/workDoneProgress/create` and `$/progress`.
+    pub work_done_progress: bool,
+    /// `workspace/didChangeWatchedFiles` registered at run time.
+    pub watched_files_registration: bool,
 }
 
 impl ClientSupport {
@@ -58,6 +62,11 @@ impl ClientSupport {
                 .text_document
                 .as_ref()
                 .and_then(|t| t.document_link.as_ref()?.tooltip_support)
+                == Some(true),
+            work_done_progress: client.window.as_ref().and_then(|w| w.work_done_progress)
+                == Some(true),
+            watched_files_registration: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref()?.dynamic_registration)
                 == Some(true),
         }
     }
@@ -122,6 +131,10 @@ pub fn server_capabilities(enc: PositionEncoding) -> ServerCapabilities {
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
         }),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
         execute_command_provider: Some(ExecuteCommandOptions {
             commands: vec![OPEN_WORKSPACE.to_string(), REFRESH.to_string()],
             work_done_progress_options: WorkDoneProgressOptions::default(),

@@ -8,6 +8,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
 use super::document::file_name;
+use super::index::{document_analysed, with_unresolved};
 use super::live::{request_all, with_live};
 use super::log;
 use super::state::{Finished, Published, Snapshot, State};
@@ -42,10 +43,18 @@ pub async fn analyse_and_publish(state: Arc<State>, client: Client, uri: Uri, id
                     settings: snapshot.settings.clone(),
                     encoding: snapshot.encoding,
                 };
-                let all = with_live(&state.live, &published);
+                let all = with_unresolved(&state, &published, with_live(&state.live, &published));
                 client
-                    .publish_diagnostics(published.uri, all, Some(version))
+                    .publish_diagnostics(published.uri.clone(), all, Some(version))
                     .await;
+                drop(_gate);
+                document_analysed(
+                    &state,
+                    &client,
+                    &published.uri,
+                    &published.analysis,
+                    &published.line_index,
+                );
                 return;
             }
             Finished::Stale => continue,
@@ -95,7 +104,7 @@ pub async fn republish(
     // Listed under the gate: no worker can store a newer analysis (and
     // publish it) between the listing and these publishes.
     for published in state.published_referencing(keys) {
-        let all = with_live(&state.live, &published);
+        let all = with_unresolved(state, &published, with_live(&state.live, &published));
         client
             .publish_diagnostics(published.uri, all, Some(published.version))
             .await;

@@ -36,6 +36,8 @@ pub struct State {
     pub lazy_edits: AtomicBool,
     /// Set by `shutdown`; decides the exit status after `exit`.
     pub shutdown_requested: AtomicBool,
+    /// The entities of the workspace's catalog files (navigation).
+    pub index: super::index::IndexState,
 }
 
 /// What a handler needs of a document, taken under the lock and then

@@ -220,4 +220,23 @@ local opened = vim.wait(5000, function()
 end, 20)
 check(opened, ':IacmOpenWorkspace opens the prod_ws workspace (showMessage on 0.7)', vim.inspect(messages))
 
+-- 7. go to definition: `owner: team-payments` -> the Group in teams.yaml,
+-- which the server indexed at start-up without it being opened
+local owner_line, owner_text = line_of(mistakes, 'owner: team-payments')
+local dparams = {
+  textDocument = { uri = vim.uri_from_bufnr(mistakes) },
+  position = { line = owner_line, character = owner_text:find('team%-payments') + 2 },
+}
+local dresp = vim.lsp.buf_request_sync(mistakes, 'textDocument/definition', dparams, 5000) or {}
+local target
+for _, r in pairs(dresp) do
+  if r.result and r.result[1] then target = r.result[1] end
+end
+local teams = vim.fn.readfile(dir .. '/teams.yaml')
+local want_line
+for i, l in ipairs(teams) do if l == '  name: team-payments' then want_line = i - 1 end end
+check(target ~= nil and target.uri == vim.uri_from_fname(dir .. '/teams.yaml')
+  and target.range.start.line == want_line and target.range.start.character == 8,
+  'go to definition on `owner: team-payments` lands on the Group\'s name in teams.yaml', vim.inspect(target))
+
 finish()

@@ -5,6 +5,7 @@
 
 mod context;
 mod items;
+pub mod refs;
 #[cfg(test)]
 mod tests;
 
