@@ -583,7 +583,7 @@ mod tests {
 
     #[test]
     fn analysis_carries_entities_and_invalid_refs() {
-        let text = "kind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n  members: [jane, 'user:']\n---\nkind: User\nmetadata:\n  name: jane\nspec:\n  memberOf: [team-a]\n";
+        let text = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n  members: [jane, 'user:']\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: jane\nspec:\n  memberOf: [team-a]\n";
         let analysis =
             crate::analysis::analyze(text, Some("catalog-info.yaml"), &Settings::default());
         let labels: Vec<String> = analysis.entities.iter().map(EntityInfo::label).collect();

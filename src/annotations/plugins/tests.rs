@@ -17,7 +17,7 @@ const PERSPECTIVE: &str =
 /// A Component with these annotation lines (already indented by 4).
 fn entity(annotations: &str) -> String {
     format!(
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments\n  annotations:\n{annotations}spec:\n  type: service\n  owner: team-a\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments\n  annotations:\n{annotations}spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
     )
 }
 
