@@ -170,4 +170,52 @@ fn main() {
             status.1
         );
     }
+    harness_annotations(full, &settings);
+}
+
+/// The other Harness annotations: a 1 MB catalog whose entities all carry
+/// pipelines, services, project-url, ids and a perspective (a quarter of
+/// them broken), and one 8 KB hostile pipeline line for the URL matcher.
+fn harness_annotations(full: bool, settings: &Settings) {
+    let acc = "https://app.harness.io/ng/account/abc123";
+    let size = if full { MB } else { MB / 16 };
+    let mut text = String::new();
+    let mut entities = 0;
+    while text.len() < size {
+        let tail = if entities % 4 == 0 {
+            ""
+        } else {
+            "/pipeline-studio/"
+        };
+        text.push_str(&format!(
+            "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc{entities}\n  annotations:\n    \
+             harness.io/pipelines: |\n      Build: {acc}/module/ci/orgs/default/projects/p{entities}/pipelines/build{tail}\n      \
+             Deploy: {acc}/all/orgs/default/projects/p{entities}/pipelines/deploy/executions\n    \
+             harness.io/services: |\n      svc: {acc}/cd/orgs/default/projects/p{entities}/services/svc{entities}\n    \
+             harness.io/project-url: {acc}/home/orgs/default/projects/p{entities}/details\n    \
+             harness.io/ci-pipelineIds: build, deploy\n    harness.io/perspective-url: {acc}/ce/perspectives/P{entities}/name/x\n\
+             spec:\n  type: service\n  owner: team-a\n"
+        ));
+        entities += 1;
+    }
+    let runs = if full { 11 } else { 1 };
+    let (time, analysis) = median(runs, || analyze_catalog(&text, settings));
+    println!(
+        "harness annotations: analyze_catalog on {entities} entities ({} bytes): {} median of {runs} ({}), {} diagnostics",
+        text.len(),
+        ms(time),
+        mb_per_s(text.len(), time),
+        analysis.diagnostics.len()
+    );
+    let hostile = format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n  annotations:\n    \
+         harness.io/pipelines: |\n      a: https://app.harness.io{}\n",
+        "/account/a/module/m/orgs/o/projects/p/pipelines".repeat(170)
+    );
+    let (time, _) = median(runs, || analyze_catalog(&hostile, settings));
+    println!(
+        "harness annotations: one {} byte hostile pipeline line: {} median of {runs}",
+        hostile.len(),
+        ms(time)
+    );
 }

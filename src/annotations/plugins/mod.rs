@@ -75,8 +75,16 @@ impl Annotations<'_> {
             .is_some_and(|v| !v.is_empty())
     }
 
-    pub fn has_key(&self, key: &str) -> bool {
-        self.node.get(key).is_some()
+    /// How many keys read as `key` when case and `_`/`-` are ignored: a
+    /// rename to `key` must not make a duplicate.
+    pub fn keys_like(&self, key: &str) -> usize {
+        let want = key.to_ascii_lowercase();
+        self.node
+            .entries()
+            .iter()
+            .filter_map(|e| e.key.as_scalar())
+            .filter(|k| k.to_ascii_lowercase().replace('_', "-") == want)
+            .count()
     }
 }
 

@@ -166,11 +166,7 @@ impl Matcher<'_> {
             };
         };
         match token {
-            Token::Literal(lit) => {
-                rest.len() >= lit.len()
-                    && rest.as_bytes()[..lit.len()].eq_ignore_ascii_case(lit.as_bytes())
-                    && self.go(t + 1, pos + lit.len())
-            }
+            Token::Literal(lit) => self.literal_at(lit, pos) && self.go(t + 1, pos + lit.len()),
             &Token::Group {
                 any,
                 slash,
@@ -187,6 +183,13 @@ impl Matcher<'_> {
                 };
                 if body != usize::MAX {
                     for end in self.candidate_ends(body, any) {
+                        // Most ends fail on the next literal: test it
+                        // before recursing (and memoising the failure).
+                        if let Some(Token::Literal(next)) = self.tokens.get(t + 1)
+                            && !self.literal_at(next, end)
+                        {
+                            continue;
+                        }
                         if self.go(t + 1, end) {
                             self.groups[t] = Some(body..end);
                             return true;
@@ -199,6 +202,14 @@ impl Matcher<'_> {
                 }
             }
         }
+    }
+
+    /// Whether `lit` stands at `pos`, ignoring ASCII case.
+    fn literal_at(&self, lit: &str, pos: usize) -> bool {
+        self.input
+            .as_bytes()
+            .get(pos..pos + lit.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(lit.as_bytes()))
     }
 
     /// Where the group's body may end, in the order the regex tries them:

@@ -453,6 +453,22 @@ fn near_miss_keys() {
         "vpCkHKsDSxK9_KYfjCTMKA",
     )));
     clean(&entity(&plain("harness.io/ci-pipelineIdentifiers", "a,b")));
+    // Two near misses of one key: only the first is renamed, no duplicate.
+    let text = entity(&format!(
+        "{}{}",
+        plain("harness.io/Application-Map-Tags", "'a: b'"),
+        plain("harness.io/network_map_tags", "'a: b'")
+    ));
+    let a = analyze(&text);
+    let fixes: Vec<usize> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::HarnessAnnotationUnknown)
+        .map(|d| d.fixes.len())
+        .collect();
+    assert_eq!(fixes, [1, 0]);
+    let (out, _) = fix_all(&text, &Settings::default());
+    assert!(!codes(&out).contains(&Code::DuplicateKey), "{out}");
     // A rename next to the correct key would make a duplicate: no fix.
     let text = entity(&format!(
         "{}{}",

@@ -75,8 +75,10 @@ pub fn check(
         entry.key.range.clone(),
         format!("No Harness plugin reads `{key}`: did you mean `{target}`? ({why})."),
     );
+    // The entry itself counts once when only its case or `_` differ.
+    let own = usize::from(normalized == target.to_ascii_lowercase());
     if rename
-        && !annotations.has_key(target)
+        && annotations.keys_like(target) == own
         && let Some(range) = key_text_range(cx, entry, key)
     {
         diagnostic = diagnostic.with_fix(Fix::new(
