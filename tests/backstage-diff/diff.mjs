@@ -127,7 +127,7 @@ async function backstage(doc) {
 function errorPath(message) {
   let m = message.match(/^Unknown field (.+)$/);
   if (m) return [m[1]];
-  m = message.match(/^"?([^" ]+)"? (is not valid|must have a value|could not be validated)/);
+  m = message.match(/^"(.+?)" is not valid/) ?? message.match(/^(\S+) (must have a value|could not be validated)/);
   if (m) {
     const parts = m[1].split('.');
     const rooted = ['labels', 'annotations', 'tags', 'links'].includes(parts[0]) ? ['metadata', ...parts] : parts;
