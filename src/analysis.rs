@@ -138,8 +138,8 @@ fn syntax_error(text: &str, index: &LineIndex, error: &SyntaxError) -> Diagnosti
         Code::YamlSyntax,
         start..end,
         format!(
-            "YAML syntax error: {message}. Backstage cannot read this document until it is fixed \
-             (the other documents in the file are still checked)."
+            "YAML syntax error: {message}. Backstage cannot read this document until it is fixed, \
+             so its entity rules are not checked yet (the other documents in the file are)."
         ),
     )
 }

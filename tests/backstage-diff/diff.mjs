@@ -127,7 +127,7 @@ async function backstage(doc) {
 function errorPath(message) {
   let m = message.match(/^Unknown field (.+)$/);
   if (m) return [m[1]];
-  m = message.match(/^"?([^" ]+)"? (is not valid|must have a value|could not be validated)/);
+  m = message.match(/^"(.+?)" is not valid/) ?? message.match(/^(\S+) (must have a value|could not be validated)/);
   if (m) {
     const parts = m[1].split('.');
     const rooted = ['labels', 'annotations', 'tags', 'links'].includes(parts[0]) ? ['metadata', ...parts] : parts;
@@ -374,6 +374,9 @@ async function main() {
   console.log(`Backstage rejects: ${all.filter(c => c.verdict.rejected).length}; iacm-lsp rejects: ${all.filter(c => c.ours.length).length}`);
   console.log(`same verdict: ${sameVerdict}/${all.length} = ${(100 * sameVerdict / all.length).toFixed(1)}%`);
   console.log(`same field, where both reject: ${sameField}/${bothRejected} (${fieldChecked} with a field to compare; the rest are YAML errors, non-mappings and missing top-level fields)`);
+  const fromCorpus = all.filter(c => !c.id.startsWith('mut:'));
+  const corpusSame = fromCorpus.filter(c => c.verdict.rejected === c.ours.length > 0).length;
+  console.log(`same verdict on the corpus alone: ${corpusSame}/${fromCorpus.length} = ${(100 * corpusSame / fromCorpus.length).toFixed(1)}% (Backstage rejects ${fromCorpus.filter(c => c.verdict.rejected).length})`);
   const full = all.length - disagreements.length;
   console.log(`full agreement (verdict and field): ${full}/${all.length} = ${(100 * full / all.length).toFixed(1)}%`);
 

@@ -3,7 +3,7 @@
 
 use super::formats;
 use super::shape::{Check, Shape, missing_anchor};
-use super::value::{Json, at_value, exact_text, is_templated};
+use super::value::{Json, at_value, empty_fix, exact_text, is_templated};
 use crate::annotations::workspace_url::{Context, WORKSPACE_URL_KEY};
 use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::text::Edit;
@@ -69,7 +69,7 @@ pub fn check(cx: &Context<'_>, metadata: &Entry, out: &mut Vec<Diagnostic>) {
         tags(cx, e, out);
     }
     if let Some(e) = node.entry("links") {
-        links(e, out);
+        links(cx, e, out);
     }
 }
 
@@ -121,11 +121,18 @@ fn key_values(cx: &Context<'_>, entry: &Entry, what: &str, out: &mut Vec<Diagnos
     let json = Json::of(node);
     if json != Json::Object {
         if !json.is_opaque() {
-            out.push(Diagnostic::new(
+            let mut d = Diagnostic::new(
                 Code::EntityFieldType,
                 at_value(&entry.key, node),
-                format!("`metadata.{what}s` must be a mapping of {what} keys to text ({SCHEMA}); here it is {}.", json.describe()),
-            ));
+                format!(
+                    "`metadata.{what}s` must be a mapping of {what} keys to text ({SCHEMA}); here it is {}.",
+                    json.describe()
+                ),
+            );
+            if let Some(fix) = empty_fix(cx.text, &entry.key, node, "{}") {
+                d = d.with_fix(fix);
+            }
+            out.push(d);
         }
         return;
     }
@@ -193,7 +200,7 @@ const TAG_RULE: &str =
 
 fn tags(cx: &Context<'_>, entry: &Entry, out: &mut Vec<Diagnostic>) {
     let NodeKind::Sequence { items, .. } = &entry.value.kind else {
-        list_type(entry, "tags", "a list of tags", out);
+        list_type(cx, entry, "tags", "a list of tags", out);
         return;
     };
     for item in items {
@@ -228,23 +235,27 @@ fn tags(cx: &Context<'_>, entry: &Entry, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn list_type(entry: &Entry, name: &str, what: &str, out: &mut Vec<Diagnostic>) {
+fn list_type(cx: &Context<'_>, entry: &Entry, name: &str, what: &str, out: &mut Vec<Diagnostic>) {
     let json = Json::of(&entry.value);
     if !json.is_opaque() {
-        out.push(Diagnostic::new(
+        let mut d = Diagnostic::new(
             Code::EntityFieldType,
             at_value(&entry.key, &entry.value),
             format!(
                 "`metadata.{name}` must be {what} ({SCHEMA}); here it is {}.",
                 json.describe()
             ),
-        ));
+        );
+        if let Some(fix) = empty_fix(cx.text, &entry.key, &entry.value, "[]") {
+            d = d.with_fix(fix);
+        }
+        out.push(d);
     }
 }
 
-fn links(entry: &Entry, out: &mut Vec<Diagnostic>) {
+fn links(cx: &Context<'_>, entry: &Entry, out: &mut Vec<Diagnostic>) {
     let NodeKind::Sequence { items, .. } = &entry.value.kind else {
-        list_type(entry, "links", "a list of links", out);
+        list_type(cx, entry, "links", "a list of links", out);
         return;
     };
     for (i, item) in items.iter().enumerate() {

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::value::{Json, at_value};
+use super::value::{Json, at_value, empty_fix};
 use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::text::Edit;
 use crate::yaml::{Node, NodeKind};
@@ -73,7 +73,7 @@ impl Check<'_> {
         let at = key.map_or(node.range.clone(), |k| at_value(k, node));
         match shape {
             Shape::Text | Shape::NonEmpty | Shape::OneOf(_) if json != Json::String => {
-                self.wrong_type(path, &at, node, json, "text");
+                self.wrong_type(path, key, &at, node, json, "text");
             }
             Shape::NonEmpty => {
                 if node.as_scalar() == Some("") {
@@ -104,12 +104,12 @@ impl Check<'_> {
             Shape::Text => {}
             Shape::TextOrBool => {
                 if !matches!(json, Json::String | Json::Bool) {
-                    self.wrong_type(path, &at, node, json, "text or true/false");
+                    self.wrong_type(path, key, &at, node, json, "text or true/false");
                 }
             }
             Shape::List(item) => {
                 if json != Json::Array {
-                    return self.wrong_type(path, &at, node, json, "a list");
+                    return self.wrong_type(path, key, &at, node, json, "a list");
                 }
                 if let NodeKind::Sequence { items, .. } = &node.kind {
                     for (i, it) in items.iter().enumerate() {
@@ -119,14 +119,14 @@ impl Check<'_> {
             }
             Shape::Map(fields, rest) => {
                 if json != Json::Object {
-                    return self.wrong_type(path, &at, node, json, "a mapping");
+                    return self.wrong_type(path, key, &at, node, json, "a mapping");
                 }
                 self.map(path, key, node, fields, rest);
             }
             Shape::MapOrList(map, list) => match json {
                 Json::Object => self.node(path, key, node, map),
                 Json::Array => self.node(path, key, node, list),
-                _ => self.wrong_type(path, &at, node, json, "a mapping or a list"),
+                _ => self.wrong_type(path, key, &at, node, json, "a mapping or a list"),
             },
         }
     }
@@ -164,7 +164,15 @@ impl Check<'_> {
         }
     }
 
-    fn wrong_type(&mut self, path: &str, at: &Range<usize>, node: &Node, json: Json, want: &str) {
+    fn wrong_type(
+        &mut self,
+        path: &str,
+        key: Option<&Node>,
+        at: &Range<usize>,
+        node: &Node,
+        json: Json,
+        want: &str,
+    ) {
         let mut d = Diagnostic::new(
             Code::EntityFieldType,
             at.clone(),
@@ -181,6 +189,17 @@ impl Check<'_> {
                 format!("Quote it: \"{raw}\""),
                 vec![Edit::replace(node.range.clone(), format!("\"{raw}\""))],
             ));
+        }
+        // `children:` left empty means no children.
+        let empty = match want {
+            "a list" => Some("[]"),
+            "a mapping" => Some("{}"),
+            _ => None,
+        };
+        if let (Some(empty), Some(key)) = (empty, key)
+            && let Some(fix) = empty_fix(self.text, key, node, empty)
+        {
+            d = d.with_fix(fix);
         }
         self.out.push(d);
     }

@@ -178,6 +178,22 @@ fn wrong_types_point_at_the_value_and_numbers_get_quoted() {
 }
 
 #[test]
+fn an_empty_list_or_mapping_value_is_null_and_the_fix_writes_the_empty_one() {
+    let text = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: g\n  annotations:\nspec:\n  type: team\n  children:\n";
+    let found: Vec<String> = diagnostics(text)
+        .iter()
+        .map(|d| text[d.range.clone()].to_string())
+        .collect();
+    assert_eq!(found, ["annotations", "children"]);
+    let out = fixed(text, Code::EntityFieldType);
+    assert!(
+        out.contains("  annotations: {}\n") && out.ends_with("  children: []\n"),
+        "{out}"
+    );
+    assert_eq!(diagnostics(&out), []);
+}
+
+#[test]
 fn api_version_and_kind() {
     let text = COMPONENT.replace("backstage.io/v1alpha1", "backstage.io/v1_alpha1");
     assert_eq!(
@@ -323,8 +339,9 @@ fn tags() {
 #[test]
 fn links() {
     let with = |links: &str| COMPONENT.replace("  tags:\n    - java\n", links);
-    let text = with("  links:\n");
+    let text = with("  links:   # none yet\n");
     assert_eq!(underlined(&text, Code::EntityFieldType), "links");
+    assert!(fixed(&text, Code::EntityFieldType).contains("  links: []   # none yet\n"));
     let text = with(
         "  links:\n    - title: Docs\n    - url: docs/index.html\n    - url: https://e.com\n      title: ' '\n    - x\n",
     );

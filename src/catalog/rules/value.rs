@@ -4,6 +4,8 @@
 
 use std::ops::Range;
 
+use crate::diagnostic::Fix;
+use crate::text::Edit;
 use crate::yaml::{Node, NodeKind, ScalarStyle};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +147,26 @@ pub fn exact_text(text: &str, node: &Node) -> Option<Range<usize>> {
         _ => return None,
     };
     (text.get(inner.clone()) == Some(value.as_str())).then_some(inner)
+}
+
+/// For `key:` left empty (null) where a list or mapping is required:
+/// writes the empty one (`[]` or `{}`), which is what an empty value means.
+pub fn empty_fix(text: &str, key: &Node, value: &Node, empty: &str) -> Option<Fix> {
+    if Json::of(value) != Json::Null || !value.range.is_empty() {
+        return None;
+    }
+    let rest = &text[key.range.end..];
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let colon = line.find(':')?;
+    let after = line[colon + 1..].trim();
+    if !line[..colon].trim().is_empty() || !(after.is_empty() || after.starts_with('#')) {
+        return None;
+    }
+    let at = key.range.end + colon + 1;
+    Some(Fix::new(
+        format!("Write `{empty}`"),
+        vec![Edit::insert(at, format!(" {empty}"))],
+    ))
 }
 
 #[cfg(test)]
