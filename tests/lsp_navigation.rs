@@ -397,7 +397,9 @@ fn unresolved(diagnostics: &[Value]) -> Vec<&Value> {
 #[test]
 fn unresolved_refs_are_hinted_only_when_enabled() {
     let root = fixture();
-    let mut client = start(&root, false, Value::Null);
+    // Indexing is done (progress ended) before the document opens, so
+    // hints would be there now if they were on.
+    let mut client = start(&root, true, Value::Null);
     let (uri, _) = open(&mut client, &root, "services/payments/catalog-info.yaml");
     assert!(unresolved(&client.diagnostics(&uri, 1)).is_empty());
     // Format errors are reported either way.
