@@ -102,8 +102,11 @@ pub fn with_unresolved(
     if !state.index.ready.load(Ordering::Acquire) || doc.analysis.entities.is_empty() {
         return diagnostics;
     }
-    let index = state.index.read();
-    for mut hint in unresolved(&doc.analysis.entities, |key| index.contains(key)) {
+    let hints = {
+        let index = state.index.read();
+        unresolved(&doc.analysis.entities, |key| index.contains(key))
+    };
+    for mut hint in hints {
         hint.severity = severity;
         diagnostics.push(to_lsp_diagnostic(&hint, &doc.line_index, doc.encoding));
     }
