@@ -151,7 +151,8 @@ pub fn start(state: &Arc<State>, client: &Client) {
     let (state, client) = (state.clone(), client.clone());
     tokio::spawn(async move {
         if state.client().watched_files_registration {
-            watch(&client).await;
+            // On its own task: a slow answer must not hold indexing up.
+            tokio::spawn(watch(client.clone()));
         }
         index_workspace(&state, &client).await;
         if hints_on(&state.settings()) {
@@ -160,7 +161,7 @@ pub fn start(state: &Arc<State>, client: &Client) {
     });
 }
 
-async fn watch(client: &Client) {
+async fn watch(client: Client) {
     let options = DidChangeWatchedFilesRegistrationOptions {
         watchers: vec![FileSystemWatcher {
             glob_pattern: GlobPattern::String("**/*.{yaml,yml}".to_string()),
