@@ -514,6 +514,31 @@ fn a_file_created_on_disk_resolves_refs_to_its_entities() {
                 .count()
                 == 4
     });
+    // Changed on disk: the owner's Group renamed, so the owner is unresolved too.
+    let groups = root.join("org/groups.yaml");
+    let renamed = read(&root, "org/groups.yaml").replace("name: team-platform", "name: team-core");
+    std::fs::write(&groups, renamed).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&groups), "type": 2}]}),
+    );
+    let hints = |p: &Value| -> Vec<String> {
+        p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "entity-ref-unresolved")
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let last = client.wait_for_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri && hints(p).len() == 5
+    });
+    assert!(
+        hints(&last)
+            .iter()
+            .any(|m| m.contains("group:default/team-platform"))
+    );
     client.shutdown_and_exit();
 }
 
