@@ -435,6 +435,12 @@ fn unresolved_refs_are_hinted_only_when_enabled() {
             .unwrap()
             .contains("api:default/fraud-api")
     );
+    // A new file's refs to its own entities resolve in its first publish.
+    let new = uri_of(&root.join("org/new-teams.yaml"));
+    let text = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-new\nspec:\n  type: team\n  children: [team-newer]\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-newer\nspec:\n  type: team\n  parent: team-new\n  children: []\n";
+    client.open(&new, 1, text);
+    let diagnostics = client.diagnostics(&new, 1);
+    assert!(unresolved(&diagnostics).is_empty(), "{diagnostics:#?}");
     client.shutdown_and_exit();
 }
 
