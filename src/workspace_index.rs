@@ -76,6 +76,25 @@ impl WorkspaceIndex {
         })
     }
 
+    /// Drops every disk file under the folder `root` (a workspace folder
+    /// removed). Returns whether the set of defined entities changed.
+    pub fn remove_under(&mut self, root: &str) -> bool {
+        let prefix = format!("{}/", root.trim_end_matches('/'));
+        let gone: Vec<String> = self
+            .disk
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        let mut changed = false;
+        for key in gone {
+            changed |= self.update(key, |index, key| {
+                index.disk.remove(key);
+            });
+        }
+        changed
+    }
+
     /// The file is gone from disk (an open document stays indexed).
     pub fn remove_disk(&mut self, uri: &str) -> bool {
         self.update(normalize_uri(uri), |index, key| {
@@ -338,5 +357,19 @@ mod tests {
         assert_eq!(index.definitions(&key("group", "team-a")).len(), 2);
         index.remove_disk("file:///r/a.yaml");
         assert_eq!(index.definitions(&key("group", "team-a")).len(), 1);
+    }
+
+    #[test]
+    fn a_removed_folder_takes_its_files_along() {
+        let mut index = WorkspaceIndex::default();
+        index.set_disk(file("file:///r/a/teams.yaml", GROUPS));
+        index.set_disk(file("file:///r/ab/svc.yaml", SERVICE));
+        assert!(index.remove_under("/r/a"));
+        assert!(!index.contains(&key("group", "team-a")));
+        assert!(
+            index.contains(&key("component", "svc")),
+            "/r/ab is another folder"
+        );
+        assert!(!index.remove_under("/r/a/"));
     }
 }

@@ -609,3 +609,53 @@ fn indexing_reports_progress_only_to_clients_that_show_it() {
     assert!(!sent.contains("client/registerCapability"), "{sent}");
     client.shutdown_and_exit();
 }
+
+#[test]
+fn workspace_folders_added_later_are_indexed_and_removed_ones_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let (org, svc) = (root.join("org-repo"), root.join("svc-repo"));
+    std::fs::create_dir_all(&org).unwrap();
+    std::fs::create_dir_all(&svc).unwrap();
+    std::fs::copy(fixture().join("org/groups.yaml"), org.join("groups.yaml")).unwrap();
+    std::fs::copy(
+        fixture().join("services/payments/catalog-info.yaml"),
+        svc.join("catalog-info.yaml"),
+    )
+    .unwrap();
+    let mut client = start(&svc, false, Value::Null);
+    let (uri, text) = open(&mut client, &svc, "catalog-info.yaml");
+    let owner = at(&text, "team-platform", 0);
+    let mut definition =
+        |client: &mut LspClient| request_at(client, "textDocument/definition", &uri, &text, owner);
+    assert_eq!(definition(&mut client), Value::Null);
+    let folder = json!({"uri": uri_of(&org), "name": "org-repo"});
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [folder], "removed": []}}),
+    );
+    let deadline = std::time::Instant::now() + support::lsp_client::TIMEOUT;
+    while definition(&mut client) == Value::Null {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the added folder was never indexed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        definition(&mut client)[0]["uri"],
+        uri_of(&org.join("groups.yaml"))
+    );
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [folder]}}),
+    );
+    while definition(&mut client) != Value::Null {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the removed folder stayed indexed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    client.shutdown_and_exit();
+}
