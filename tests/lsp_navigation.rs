@@ -626,7 +626,7 @@ fn workspace_folders_added_later_are_indexed_and_removed_ones_dropped() {
     let mut client = start(&svc, false, Value::Null);
     let (uri, text) = open(&mut client, &svc, "catalog-info.yaml");
     let owner = at(&text, "team-platform", 0);
-    let mut definition =
+    let definition =
         |client: &mut LspClient| request_at(client, "textDocument/definition", &uri, &text, owner);
     assert_eq!(definition(&mut client), Value::Null);
     let folder = json!({"uri": uri_of(&org), "name": "org-repo"});
