@@ -18,6 +18,9 @@ pub struct IndexedFile {
     pub line_index: Arc<LineIndex>,
     /// Only `entities` is read; open documents share their analysis.
     pub analysis: Arc<Analysis>,
+    /// Which entities the file defines, in one number: an edit that keeps
+    /// them (nearly every keystroke) updates the index without a diff.
+    fingerprint: u64,
 }
 
 impl IndexedFile {
@@ -26,10 +29,12 @@ impl IndexedFile {
         line_index: Arc<LineIndex>,
         analysis: Arc<Analysis>,
     ) -> Self {
+        let fingerprint = fingerprint(&analysis.entities);
         IndexedFile {
             uri: uri.into(),
             line_index,
             analysis,
+            fingerprint,
         }
     }
 
@@ -71,6 +76,25 @@ impl WorkspaceIndex {
         })
     }
 
+    /// Drops every disk file under the folder `root` (a workspace folder
+    /// removed). Returns whether the set of defined entities changed.
+    pub fn remove_under(&mut self, root: &str) -> bool {
+        let prefix = format!("{}/", root.trim_end_matches('/'));
+        let gone: Vec<String> = self
+            .disk
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        let mut changed = false;
+        for key in gone {
+            changed |= self.update(key, |index, key| {
+                index.disk.remove(key);
+            });
+        }
+        changed
+    }
+
     /// The file is gone from disk (an open document stays indexed).
     pub fn remove_disk(&mut self, uri: &str) -> bool {
         self.update(normalize_uri(uri), |index, key| {
@@ -95,9 +119,14 @@ impl WorkspaceIndex {
 
     /// Applies `change` to the file `key`, keeping `defined` in step.
     fn update(&mut self, key: String, change: impl FnOnce(&mut Self, &str)) -> bool {
-        let before = self.file(&key).map(|f| defined_keys(f));
+        let before = self.file(&key).cloned();
         change(self, &key);
-        let after = self.file(&key).map(|f| defined_keys(f));
+        let after = self.file(&key).cloned();
+        if before.as_ref().map(|f| f.fingerprint) == after.as_ref().map(|f| f.fingerprint) {
+            return false;
+        }
+        let before = before.map(|f| defined_keys(&f));
+        let after = after.map(|f| defined_keys(&f));
         if before == after {
             return false;
         }
@@ -218,6 +247,35 @@ fn defined_keys(file: &IndexedFile) -> Vec<RefKey> {
     keys
 }
 
+/// The multiset of the entities' keys, as a sum of one hash per entity
+/// (so the order of documents does not matter), computed without
+/// allocating. A multiply-rotate hash: this runs on every keystroke.
+fn fingerprint(entities: &[EntityInfo]) -> u64 {
+    fn mix(h: u64, x: u64) -> u64 {
+        (h.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95)
+    }
+    entities
+        .iter()
+        .filter(|e| !e.name.is_empty())
+        .map(|e| {
+            let mut h = 0;
+            for part in [&e.kind, &e.namespace, &e.name] {
+                for c in part.chars() {
+                    if c.is_ascii() {
+                        h = mix(h, u64::from(c.to_ascii_lowercase()));
+                    } else {
+                        for l in c.to_lowercase() {
+                            h = mix(h, u64::from(l));
+                        }
+                    }
+                }
+                h = mix(h, 1 << 32); // past any char: parts cannot run together
+            }
+            mix(h, 0x9e37_79b9_7f4a_7c15)
+        })
+        .fold(0u64, u64::wrapping_add)
+}
+
 /// One key per file whatever the spelling of its URI: the decoded path of
 /// a `file:` URI, the URI itself otherwise.
 pub fn normalize_uri(uri: &str) -> String {
@@ -299,5 +357,19 @@ mod tests {
         assert_eq!(index.definitions(&key("group", "team-a")).len(), 2);
         index.remove_disk("file:///r/a.yaml");
         assert_eq!(index.definitions(&key("group", "team-a")).len(), 1);
+    }
+
+    #[test]
+    fn a_removed_folder_takes_its_files_along() {
+        let mut index = WorkspaceIndex::default();
+        index.set_disk(file("file:///r/a/teams.yaml", GROUPS));
+        index.set_disk(file("file:///r/ab/svc.yaml", SERVICE));
+        assert!(index.remove_under("/r/a"));
+        assert!(!index.contains(&key("group", "team-a")));
+        assert!(
+            index.contains(&key("component", "svc")),
+            "/r/ab is another folder"
+        );
+        assert!(!index.remove_under("/r/a/"));
     }
 }

@@ -397,7 +397,9 @@ fn unresolved(diagnostics: &[Value]) -> Vec<&Value> {
 #[test]
 fn unresolved_refs_are_hinted_only_when_enabled() {
     let root = fixture();
-    let mut client = start(&root, false, Value::Null);
+    // Indexing is done (progress ended) before the document opens, so
+    // hints would be there now if they were on.
+    let mut client = start(&root, true, Value::Null);
     let (uri, _) = open(&mut client, &root, "services/payments/catalog-info.yaml");
     assert!(unresolved(&client.diagnostics(&uri, 1)).is_empty());
     // Format errors are reported either way.
@@ -433,6 +435,12 @@ fn unresolved_refs_are_hinted_only_when_enabled() {
             .unwrap()
             .contains("api:default/fraud-api")
     );
+    // A new file's refs to its own entities resolve in its first publish.
+    let new = uri_of(&root.join("org/new-teams.yaml"));
+    let text = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-new\nspec:\n  type: team\n  children: [team-newer]\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-newer\nspec:\n  type: team\n  parent: team-new\n  children: []\n";
+    client.open(&new, 1, text);
+    let diagnostics = client.diagnostics(&new, 1);
+    assert!(unresolved(&diagnostics).is_empty(), "{diagnostics:#?}");
     client.shutdown_and_exit();
 }
 
@@ -512,6 +520,31 @@ fn a_file_created_on_disk_resolves_refs_to_its_entities() {
                 .count()
                 == 4
     });
+    // Changed on disk: the owner's Group renamed, so the owner is unresolved too.
+    let groups = root.join("org/groups.yaml");
+    let renamed = read(&root, "org/groups.yaml").replace("name: team-platform", "name: team-core");
+    std::fs::write(&groups, renamed).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&groups), "type": 2}]}),
+    );
+    let hints = |p: &Value| -> Vec<String> {
+        p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "entity-ref-unresolved")
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let last = client.wait_for_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri && hints(p).len() == 5
+    });
+    assert!(
+        hints(&last)
+            .iter()
+            .any(|m| m.contains("group:default/team-platform"))
+    );
     client.shutdown_and_exit();
 }
 
@@ -574,5 +607,55 @@ fn indexing_reports_progress_only_to_clients_that_show_it() {
         "{sent}"
     );
     assert!(!sent.contains("client/registerCapability"), "{sent}");
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn workspace_folders_added_later_are_indexed_and_removed_ones_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let (org, svc) = (root.join("org-repo"), root.join("svc-repo"));
+    std::fs::create_dir_all(&org).unwrap();
+    std::fs::create_dir_all(&svc).unwrap();
+    std::fs::copy(fixture().join("org/groups.yaml"), org.join("groups.yaml")).unwrap();
+    std::fs::copy(
+        fixture().join("services/payments/catalog-info.yaml"),
+        svc.join("catalog-info.yaml"),
+    )
+    .unwrap();
+    let mut client = start(&svc, false, Value::Null);
+    let (uri, text) = open(&mut client, &svc, "catalog-info.yaml");
+    let owner = at(&text, "team-platform", 0);
+    let definition =
+        |client: &mut LspClient| request_at(client, "textDocument/definition", &uri, &text, owner);
+    assert_eq!(definition(&mut client), Value::Null);
+    let folder = json!({"uri": uri_of(&org), "name": "org-repo"});
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [folder], "removed": []}}),
+    );
+    let deadline = std::time::Instant::now() + support::lsp_client::TIMEOUT;
+    while definition(&mut client) == Value::Null {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the added folder was never indexed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        definition(&mut client)[0]["uri"],
+        uri_of(&org.join("groups.yaml"))
+    );
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [folder]}}),
+    );
+    while definition(&mut client) != Value::Null {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the removed folder stayed indexed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     client.shutdown_and_exit();
 }

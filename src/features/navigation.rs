@@ -100,4 +100,43 @@ mod tests {
         assert_eq!(e.key().to_string(), "component:default/svc");
         assert!(at(&analysis, SVC.find("kind").unwrap()).is_none());
     }
+
+    /// Every prefix of a file full of refs (quoted, flow, multi-byte,
+    /// malformed), and every offset in it: no panic, and every range on
+    /// character boundaries.
+    #[test]
+    fn no_prefix_or_offset_panics() {
+        let sample = "kind: Component\r\nmetadata:\n  name: \"café-😀\"\n  namespace: ''\nspec:\n  owner: 'user:ü/x'\n  system: [a, \"b\\u00e9\"]\n  dependsOn:\n  - \n  - ':'\n  - {a: b}\n  providesApis: [/, x/, é:]\n---\nkind: Group\nspec:\n  members: *alias\n";
+        let index = test_index(&[(TEAMS_URI, TEAMS)]);
+        let ends = sample.char_indices().map(|(i, _)| i).chain([sample.len()]);
+        for end in ends {
+            let text = &sample[..end];
+            let analysis = crate::analysis::analyze_catalog(text, &Settings::default());
+            for e in &analysis.entities {
+                let ranges = e
+                    .refs
+                    .iter()
+                    .map(|r| &r.range)
+                    .chain([&e.range, &e.name_range]);
+                for r in ranges {
+                    assert!(r.start <= r.end && r.end <= text.len(), "{r:?} in {text:?}");
+                    assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+                }
+            }
+            for offset in 0..=text.len() + 1 {
+                let _ = at(&analysis, offset);
+                let _ = crate::features::ref_hover::ref_hover(&analysis, offset, &index);
+                let enc = PositionEncoding::Utf16;
+                let _ = crate::features::definition::definition(&analysis, offset, &index, enc);
+                let _ =
+                    crate::features::references::references(&analysis, offset, &index, true, enc);
+                let site = crate::features::completion::refs::ref_site(text, offset, &analysis);
+                if let Some(site) = site {
+                    assert!(
+                        site.replace.start <= site.replace.end && site.replace.end <= text.len()
+                    );
+                }
+            }
+        }
+    }
 }

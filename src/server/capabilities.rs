@@ -5,7 +5,8 @@ use tower_lsp_server::ls_types::{
     CodeLensOptions, CompletionOptions, DocumentLinkOptions, ExecuteCommandOptions,
     HoverProviderCapability, InsertTextMode, MarkupKind, OneOf, PositionEncodingKind,
     ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, WorkDoneProgressOptions,
+    TextDocumentSyncOptions, WorkDoneProgressOptions, WorkspaceFoldersServerCapabilities,
+    WorkspaceServerCapabilities,
 };
 
 use crate::features::code_action::FIX_ALL_KIND;
@@ -135,6 +136,14 @@ pub fn server_capabilities(enc: PositionEncoding) -> ServerCapabilities {
         references_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
+        // Folders added later are indexed, removed ones dropped.
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
         execute_command_provider: Some(ExecuteCommandOptions {
             commands: vec![OPEN_WORKSPACE.to_string(), REFRESH.to_string()],
             work_done_progress_options: WorkDoneProgressOptions::default(),

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
     self, DidChangeWatchedFilesRegistrationOptions, FileChangeType, FileEvent, FileSystemWatcher,
-    GlobPattern, InitializeParams, NumberOrString, Registration, Uri,
+    GlobPattern, InitializeParams, NumberOrString, Registration, Uri, WorkspaceFolder,
+    WorkspaceFoldersChangeEvent,
 };
 
 use super::log;
@@ -67,12 +68,19 @@ impl IndexState {
             .into_iter()
             .filter_map(|u| file_path(u.as_str()))
             .collect();
-        self.write().set_roots(
-            roots
-                .iter()
-                .map(|r| r.to_string_lossy().into_owned())
-                .collect(),
-        );
+        self.replace_roots(roots);
+    }
+
+    fn roots(&self) -> Vec<PathBuf> {
+        self.roots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn replace_roots(&self, roots: Vec<PathBuf>) {
+        let shown = roots.iter().map(|r| r.to_string_lossy().into_owned());
+        self.write().set_roots(shown.collect());
         *self.roots.lock().unwrap_or_else(PoisonError::into_inner) = roots;
     }
 }
@@ -102,8 +110,11 @@ pub fn with_unresolved(
     if !state.index.ready.load(Ordering::Acquire) || doc.analysis.entities.is_empty() {
         return diagnostics;
     }
-    let index = state.index.read();
-    for mut hint in unresolved(&doc.analysis.entities, |key| index.contains(key)) {
+    let hints = {
+        let index = state.index.read();
+        unresolved(&doc.analysis.entities, |key| index.contains(key))
+    };
+    for mut hint in hints {
         hint.severity = severity;
         diagnostics.push(to_lsp_diagnostic(&hint, &doc.line_index, doc.encoding));
     }
@@ -148,16 +159,19 @@ pub fn start(state: &Arc<State>, client: &Client) {
     let (state, client) = (state.clone(), client.clone());
     tokio::spawn(async move {
         if state.client().watched_files_registration {
-            watch(&client).await;
+            // On its own task: a slow answer must not hold indexing up.
+            tokio::spawn(watch(client.clone()));
         }
-        index_workspace(&state, &client).await;
+        let roots = state.index.roots();
+        index_folders(&state, &client, roots).await;
+        state.index.ready.store(true, Ordering::Release);
         if hints_on(&state.settings()) {
             republish(&state, &client, None).await;
         }
     });
 }
 
-async fn watch(client: &Client) {
+async fn watch(client: Client) {
     let options = DidChangeWatchedFilesRegistrationOptions {
         watchers: vec![FileSystemWatcher {
             glob_pattern: GlobPattern::String("**/*.{yaml,yml}".to_string()),
@@ -181,15 +195,10 @@ async fn watch(client: &Client) {
     }
 }
 
-async fn index_workspace(state: &Arc<State>, client: &Client) {
-    let roots = state
-        .index
-        .roots
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
+/// Reads the catalog files under `roots` into the index, with progress
+/// where the client shows it.
+async fn index_folders(state: &Arc<State>, client: &Client, roots: Vec<PathBuf>) {
     if roots.is_empty() {
-        state.index.ready.store(true, Ordering::Release);
         return;
     }
     let started = Instant::now();
@@ -311,6 +320,40 @@ pub async fn files_changed(state: &Arc<State>, client: &Client, events: Vec<File
         }
     }
     if changed {
+        index_changed(state, client);
+    }
+}
+
+/// Workspace folders added (indexed) or removed (their files dropped).
+pub async fn folders_changed(
+    state: &Arc<State>,
+    client: &Client,
+    event: WorkspaceFoldersChangeEvent,
+) {
+    let paths = |folders: &[WorkspaceFolder]| -> Vec<PathBuf> {
+        folders
+            .iter()
+            .filter_map(|f| file_path(f.uri.as_str()))
+            .collect()
+    };
+    let (added, removed) = (paths(&event.added), paths(&event.removed));
+    let mut roots = state.index.roots();
+    roots.retain(|r| !removed.contains(r));
+    for root in &added {
+        if !roots.contains(root) {
+            roots.push(root.clone());
+        }
+    }
+    state.index.replace_roots(roots);
+    let mut changed = false;
+    for root in &removed {
+        changed |= state.index.write().remove_under(&root.to_string_lossy());
+    }
+    if changed {
+        index_changed(state, client);
+    }
+    if !added.is_empty() {
+        index_folders(state, client, added).await;
         index_changed(state, client);
     }
 }

@@ -43,11 +43,7 @@ pub async fn analyse_and_publish(state: Arc<State>, client: Client, uri: Uri, id
                     settings: snapshot.settings.clone(),
                     encoding: snapshot.encoding,
                 };
-                let all = with_unresolved(&state, &published, with_live(&state.live, &published));
-                client
-                    .publish_diagnostics(published.uri.clone(), all, Some(version))
-                    .await;
-                drop(_gate);
+                // The index first, so this document's hints see its own entities.
                 document_analysed(
                     &state,
                     &client,
@@ -55,6 +51,10 @@ pub async fn analyse_and_publish(state: Arc<State>, client: Client, uri: Uri, id
                     &published.analysis,
                     &published.line_index,
                 );
+                let all = with_unresolved(&state, &published, with_live(&state.live, &published));
+                client
+                    .publish_diagnostics(published.uri, all, Some(version))
+                    .await;
                 return;
             }
             Finished::Stale => continue,
