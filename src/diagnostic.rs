@@ -101,6 +101,7 @@ codes! {
     // Entity references (`catalog::refs` and the workspace index).
 
     // Limits (hostile input).
+    FileTooLarge => "file-too-large", Warning, "The file is larger than iacm.maxFileSizeBytes and was not checked.";
 }
 
 /// A repair for a diagnostic: edits to apply together.

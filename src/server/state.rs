@@ -36,6 +36,8 @@ pub struct State {
     pub lazy_edits: AtomicBool,
     /// Set by `shutdown`; decides the exit status after `exit`.
     pub shutdown_requested: AtomicBool,
+    /// Never fetch live data, whatever the settings say (the fuzzer).
+    offline: bool,
 }
 
 /// What a handler needs of a document, taken under the lock and then
@@ -81,6 +83,24 @@ impl State {
         self.docs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// A state whose live service never fetches.
+    pub fn offline() -> Self {
+        State {
+            offline: true,
+            ..State::default()
+        }
+    }
+
+    fn configure_live(&self, settings: &Settings) {
+        if self.offline {
+            let mut off = settings.clone();
+            off.live = false;
+            self.live.configure(&off);
+        } else {
+            self.live.configure(settings);
+        }
+    }
+
     fn next(&self) -> u64 {
         self.counter.fetch_add(1, Ordering::Relaxed) + 1
     }
@@ -116,7 +136,7 @@ impl State {
             .settings
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        self.live.configure(&settings);
+        self.configure_live(&settings);
         *current = Arc::new(settings);
     }
 
@@ -136,7 +156,7 @@ impl State {
             let warnings = settings.apply_json(value);
             let changed = settings != **current;
             if changed {
-                self.live.configure(&settings);
+                self.configure_live(&settings);
                 *current = Arc::new(settings);
             }
             (warnings, changed)
