@@ -319,3 +319,34 @@ fn a_panic_in_a_handler_is_an_internal_error_and_the_server_goes_on() {
     assert!(!actions.as_array().unwrap().is_empty());
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn a_file_over_the_size_limit_gets_one_diagnostic_until_the_limit_is_raised() {
+    let mut client = LspClient::spawn();
+    client.initialize(None, json!({"iacm": {"maxFileSizeBytes": 1000}}));
+    let mut text = catalog("prod_ws");
+    text.push_str(&format!("  description: {}\n", "x".repeat(2000)));
+    client.open(URI, 1, &text);
+    let diagnostics = client.diagnostics(URI, 1);
+    assert_eq!(codes(&diagnostics), ["file-too-large"]);
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({"line": 0, "character": 0})
+    );
+    assert_eq!(diagnostics[0]["severity"], 2, "a warning");
+    let at = json!({"textDocument": {"uri": URI}, "position": {"line": 6, "character": 9}});
+    assert_eq!(client.request("textDocument/hover", at), Value::Null);
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"iacm": {"maxFileSizeBytes": 1_000_000}}}),
+    );
+    let diagnostics = client.wait_for_notification("textDocument/publishDiagnostics", |p| {
+        p["diagnostics"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|d| d["code"] == "workspace-url-insecure"))
+    });
+    assert_eq!(
+        codes(diagnostics["diagnostics"].as_array().unwrap()),
+        ["workspace-url-insecure"]
+    );
+}
