@@ -384,3 +384,40 @@ fn check_goes_on_past_unreadable_and_binary_files() {
     assert_ne!(after.as_bytes(), before.as_slice());
     assert_eq!(after, fix_all(&mixed, &Settings::default()).0);
 }
+
+#[test]
+fn a_line_added_by_a_fix_takes_the_ending_of_its_line() {
+    let url = "https://app.harness.io/ng/account/abc123/module/iacm/orgs/default/projects/payments/workspaces/prod_ws/resources";
+    for (annotation_ending, others) in [("\r\n", "\n"), ("\n", "\r\n")] {
+        let text = format!(
+            "apiVersion: backstage.io/v1alpha1{others}kind: Component{others}metadata:{others}  \
+             annotations:{others}    harness.io/workspace-url: {url}{annotation_ending}  name: x{others}"
+        );
+        let (fixed, applied) = fix_all(&text, &Settings::default());
+        assert_eq!(applied, 1, "the unlabeled fix: {fixed:?}");
+        let count = |t: &str, e: &str| match e {
+            "\r\n" => t.matches("\r\n").count(),
+            _ => t.matches('\n').count() - t.matches("\r\n").count(),
+        };
+        assert_eq!(
+            count(&fixed, annotation_ending),
+            count(&text, annotation_ending) + 1,
+            "{fixed:?}"
+        );
+        assert_eq!(count(&fixed, others), count(&text, others), "{fixed:?}");
+    }
+}
+
+#[test]
+fn thousands_of_findings_stay_linear() {
+    // Each finding's fix once scanned the whole text for its line ending.
+    for n in [2_000, 4_000, 8_000] {
+        let text = format!(
+            "{HEADER}  labels:\n{}  annotations:\n{}",
+            "    harness.io/workspace-url: x\n".repeat(n),
+            "    harness.io/workspace-url: http://app.harness.io/x\n".repeat(n)
+        );
+        let analysis = timed(&format!("{n} misplaced and {n} unlabeled"), &text);
+        assert!(analysis.diagnostics.len() >= 2 * n);
+    }
+}
