@@ -23,7 +23,7 @@ for target in "${targets[@]}"; do
     # -rss_limit_mb: a run that needs more memory than this is a finding.
     cargo fuzz run "$target" "corpus/$target" "$seeds" -- \
         -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=30 -max_len=65536 \
-        -print_final_stats=1 2>&1 | tee "corpus/$target.log" | grep -E "^#[0-9]+ +(DONE|INITED)|ERROR|SUMMARY|stat::" || true
+        -print_final_stats=1 2>&1 | tee "corpus/$target.log" | grep -E "DONE|INITED|ERROR|SUMMARY|stat::" || true
     if [ "${PIPESTATUS[0]}" -ne 0 ]; then
         echo "$target: the fuzzer stopped on a finding; see fuzz/artifacts/$target/" >&2
         exit 1
