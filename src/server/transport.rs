@@ -292,13 +292,14 @@ fn check_message(body: &[u8]) -> Result<Option<String>, (Id, i64, &'static str)>
     if std::str::from_utf8(body).is_err() {
         return Err((Id::Null, PARSE_ERROR, "the message is not UTF-8"));
     }
-    if serde_json::from_slice::<IgnoredAny>(body).is_err() {
-        return Err((Id::Null, PARSE_ERROR, "the message is not JSON"));
-    }
+    // The common case in one pass over the body (a didOpen can be large).
     if let Ok(request) = serde_json::from_slice::<RequestShape>(body) {
         if request.jsonrpc == "2.0" {
             return Ok(Some(request.method.into_owned()));
         }
+    }
+    if serde_json::from_slice::<IgnoredAny>(body).is_err() {
+        return Err((Id::Null, PARSE_ERROR, "the message is not JSON"));
     }
     if serde_json::from_slice::<Response>(body).is_ok() {
         return Ok(None);
