@@ -74,6 +74,20 @@ pub fn analyze(text: &str, file_name: Option<&str>, settings: &Settings) -> Anal
 /// Analyses `text` as a catalog file whatever its name and content (for a
 /// file named on the command line).
 pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
+    if let Some(too_large) = crate::limits::check_size(text, text.len(), settings) {
+        let diagnostics = settings
+            .severity(too_large.code)
+            .map(|severity| Diagnostic {
+                severity,
+                ..too_large
+            });
+        return Analysis {
+            is_catalog: true,
+            diagnostics: diagnostics.into_iter().collect(),
+            workspace_refs: Vec::new(),
+            entities: Vec::new(),
+        };
+    }
     let index = LineIndex::new(text);
     let cx = Context {
         text,

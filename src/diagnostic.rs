@@ -135,6 +135,7 @@ codes! {
     EntityRefUnresolved => "entity-ref-unresolved", Hint, "No entity of the workspace has this ref (off unless enabled: it may live in another repository).";
 
     // Limits (hostile input).
+    FileTooLarge => "file-too-large", Warning, "The file is larger than iacm.maxFileSizeBytes and was not checked.";
 }
 
 impl Code {

@@ -10,7 +10,10 @@ pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
 pub mod features;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod harness;
+pub mod limits;
 pub mod server;
 pub mod settings;
 pub mod text;

@@ -10,6 +10,10 @@ use crate::diagnostic::{Code, Severity};
 
 pub const DEFAULT_BASE_URL: &str = "https://app.harness.io/gateway";
 pub const DEFAULT_HOST: &str = "app.harness.io";
+/// Files larger than this get one `file-too-large` diagnostic instead of
+/// analysis: well above the largest real catalog files (the 5 MB
+/// benchmark files are analysed), well below what would stall an editor.
+pub const DEFAULT_MAX_FILE_SIZE_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Clone, PartialEq)]
 pub struct Settings {
@@ -22,6 +26,8 @@ pub struct Settings {
     pub cache_ttl_seconds: u64,
     /// Severity overrides; `None` switches a code off.
     pub diagnostics: HashMap<Code, Option<Severity>>,
+    /// Larger files are not analysed (`file-too-large`).
+    pub max_file_size_bytes: usize,
 }
 
 impl Default for Settings {
@@ -33,6 +39,7 @@ impl Default for Settings {
             live: true,
             cache_ttl_seconds: 60,
             diagnostics: HashMap::new(),
+            max_file_size_bytes: DEFAULT_MAX_FILE_SIZE_BYTES,
         }
     }
 }
@@ -46,6 +53,7 @@ impl fmt::Debug for Settings {
             .field("live", &self.live)
             .field("cache_ttl_seconds", &self.cache_ttl_seconds)
             .field("diagnostics", &self.diagnostics)
+            .field("max_file_size_bytes", &self.max_file_size_bytes)
             .finish()
     }
 }
@@ -123,6 +131,10 @@ impl Settings {
                 "cacheTtlSeconds" => match v.as_u64() {
                     Some(n) => self.cache_ttl_seconds = n,
                     None => warnings.push("iacm.cacheTtlSeconds must be a whole number".into()),
+                },
+                "maxFileSizeBytes" => match v.as_u64().and_then(|n| usize::try_from(n).ok()) {
+                    Some(n) => self.max_file_size_bytes = n,
+                    None => warnings.push("iacm.maxFileSizeBytes must be a whole number".into()),
                 },
                 "diagnostics" => match v.as_object() {
                     Some(map) => {
@@ -220,6 +232,16 @@ mod tests {
             assert_eq!(s.severity(Code::WorkspaceUrlKind), None);
             assert_eq!(s.severity(Code::YamlSyntax), Some(Severity::Error));
         }
+    }
+
+    #[test]
+    fn the_size_limit_is_a_setting() {
+        let mut s = Settings::default();
+        assert_eq!(s.max_file_size_bytes, DEFAULT_MAX_FILE_SIZE_BYTES);
+        assert!(s.apply_json(&json!({"maxFileSizeBytes": 1000})).is_empty());
+        assert_eq!(s.max_file_size_bytes, 1000);
+        assert_eq!(s.apply_json(&json!({"maxFileSizeBytes": "big"})).len(), 1);
+        assert_eq!(s.max_file_size_bytes, 1000);
     }
 
     #[test]

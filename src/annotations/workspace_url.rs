@@ -21,12 +21,25 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// The line ending new lines get: the file's own.
+    /// The file's own line ending: its first line's. Only that line is
+    /// read: a rule may ask once per finding, and a scan of the whole text
+    /// each time made a file with thousands of findings quadratic.
     pub fn line_ending(&self) -> &'static str {
-        if self.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
+        match self.text.find('\n') {
+            Some(i) if self.text[..i].ends_with('\r') => "\r\n",
+            _ => "\n",
+        }
+    }
+
+    /// The ending of the line holding `offset`: what a line added next to
+    /// it gets, so a file mixing `\r\n` and `\n` keeps each line's own. The
+    /// last line, which has none, takes the file's.
+    pub fn line_ending_at(&self, offset: usize) -> &'static str {
+        let end = self.index.line_end(self.index.line_of(offset));
+        match self.text.as_bytes().get(end) {
+            Some(b'\r') => "\r\n",
+            Some(_) => "\n",
+            None => self.line_ending(),
         }
     }
 }
@@ -252,7 +265,10 @@ fn unlabeled(
             format!("Convert to a `|` block with the label `{label}:`"),
             vec![Edit::replace(
                 value.range.clone(),
-                format!("|{}{indent}{label}: {value_text}", cx.line_ending()),
+                format!(
+                    "|{}{indent}{label}: {value_text}",
+                    cx.line_ending_at(key.range.start)
+                ),
             )],
         ));
     }

@@ -46,7 +46,7 @@ fn move_fix(
     if !parent.is_block_mapping() {
         return None;
     }
-    let line_ending = cx.line_ending();
+    let line_ending = cx.line_ending_at(entry.key.range.start);
     let key_line = index.line_of(entry.key.range.start);
     let line_start = index.line_start(key_line);
     // The entry must own its lines for them to move cleanly.

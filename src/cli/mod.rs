@@ -117,6 +117,11 @@ pub struct CheckArgs {
     /// HARNESS_API_KEY; see --help).
     #[arg(long)]
     pub live: bool,
+
+    /// Files larger than this many bytes are not read or checked; each
+    /// gets one file-too-large warning instead [default: 16 MiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<usize>,
 }
 
 fn parse_host(value: &str) -> Result<String, String> {
@@ -133,6 +138,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
             eprintln!("iacm-lsp: error: `{host}` is not a host name");
             return ExitCode::from(2);
         }
+    }
+    if let Some(limit) = args.max_file_size {
+        settings.max_file_size_bytes = limit;
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -212,6 +220,19 @@ fn check_target(
     fix: bool,
 ) -> Result<Option<(CheckedFile, Analysis)>, LoadError> {
     let name = target.path.to_string_lossy();
+    if let Some(checked) = source::too_large(&target.path, settings)? {
+        // Only the first bytes were read: enough to tell a catalog file.
+        if !target.explicit && !is_catalog_file(Some(&name), &checked.head) {
+            return Ok(None);
+        }
+        let file = CheckedFile {
+            path: target.display.clone(),
+            text: checked.head,
+            diagnostics: checked.diagnostic.into_iter().collect(),
+            fixes_applied: 0,
+        };
+        return Ok(Some((file, Analysis::default())));
+    }
     let source = match source::load(&target.path) {
         Ok(source) => source,
         // A walked YAML file that is not UTF-8 only matters if it looks like

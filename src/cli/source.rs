@@ -57,6 +57,54 @@ fn shown(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// A file over the size limit: its first bytes and the diagnostic.
+pub struct TooLarge {
+    /// The first line (at most `HEAD_BYTES`), for the report's excerpt and
+    /// to tell a catalog file; the rest is never read.
+    pub head: String,
+    pub diagnostic: Option<crate::Diagnostic>,
+}
+
+/// How much of a file over the limit is read.
+const HEAD_BYTES: u64 = 64 * 1024;
+
+/// `Some` when the file is larger than `settings.max_file_size_bytes`
+/// (then only its first bytes are read), `None` to load it as usual.
+pub fn too_large(path: &Path, settings: &crate::Settings) -> Result<Option<TooLarge>, LoadError> {
+    use std::io::Read;
+    let io = |err| LoadError::Io {
+        path: path.to_path_buf(),
+        err,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    if size <= settings.max_file_size_bytes {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut bytes))
+        .map_err(io)?;
+    let lossy = String::from_utf8_lossy(&bytes);
+    let head = lossy.strip_prefix(BOM).unwrap_or(&lossy);
+    let Some(diagnostic) = crate::limits::check_size(head, size, settings) else {
+        return Ok(None);
+    };
+    // Keep the first line only: the report shows it as the excerpt.
+    let first_line = head.split('\n').next().unwrap_or("").to_string();
+    // Switched off (`iacm.diagnostics`), the file is still not read.
+    let diagnostic = settings
+        .severity(diagnostic.code)
+        .map(|severity| crate::Diagnostic {
+            severity,
+            ..diagnostic
+        });
+    Ok(Some(TooLarge {
+        head: first_line,
+        diagnostic,
+    }))
+}
+
 pub fn load(path: &Path) -> Result<Source, LoadError> {
     let bytes = std::fs::read(path).map_err(|err| LoadError::Io {
         path: path.to_path_buf(),

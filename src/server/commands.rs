@@ -13,6 +13,9 @@ use super::log;
 use super::state::State;
 use crate::features::code_lens::{OPEN_WORKSPACE, REFRESH};
 
+/// Panics on purpose, when enabled (see `execute`).
+const PANIC_FOR_TESTS: &str = "iacm.test.panic";
+
 /// How long the client gets to answer `window/showDocument`.
 const SHOW_DOCUMENT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -34,6 +37,12 @@ pub async fn execute(
                 request_all(&state.live, &settings, &analysis);
             }
             Ok(None)
+        }
+        // A way for the tests to prove that a panicking handler does not
+        // take the server down; only with IACM_TEST_PANIC=1 in the
+        // server's environment, unknown (an error answer) otherwise.
+        PANIC_FOR_TESTS if std::env::var_os("IACM_TEST_PANIC").is_some_and(|v| v == "1") => {
+            panic!("{PANIC_FOR_TESTS} was executed")
         }
         other => Err(Error::invalid_params(format!("unknown command `{other}`"))),
     }

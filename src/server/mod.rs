@@ -8,6 +8,7 @@ mod commands;
 mod completion;
 mod config;
 mod document;
+mod guard;
 mod index;
 mod live;
 mod live_requests;
@@ -15,15 +16,19 @@ mod navigation;
 mod publish;
 mod query;
 mod state;
+pub mod transport;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
 use backend::Backend;
+use guard::Guarded;
 use state::State;
+use transport::FrameGuard;
 
 /// One line to stderr.
 macro_rules! log {
@@ -49,16 +54,12 @@ pub fn run() -> ExitCode {
         }
     };
     let state = Arc::new(State::default());
-    let server_state = state.clone();
-    runtime.block_on(async move {
-        let (service, socket) = LspService::new(move |client| Backend::new(client, server_state));
-        // Up to 4 handlers run at once by default; a few hovers waiting on a
-        // slow Harness would then hold up every other message, edits too.
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .concurrency_level(MAX_CONCURRENT_HANDLERS)
-            .serve(service)
-            .await;
-    });
+    runtime.block_on(serve(
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+        state.clone(),
+        FrameGuard::new,
+    ));
     // Tokio's stdin reader is a blocking read that `exit` does not end;
     // waiting for it would hang the process after `exit`.
     runtime.shutdown_background();
@@ -67,4 +68,40 @@ pub fn run() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// Serves LSP on `input`/`output` until `exit` or the end of input.
+/// `guard` wraps the input (a hook for the fuzzer to keep the guard's status).
+async fn serve<I, O>(input: I, output: O, state: Arc<State>, guard: impl FnOnce(I) -> FrameGuard<I>)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let (service, socket) = LspService::new(move |client| Backend::new(client, state));
+    // Up to 4 handlers run at once by default; a few hovers waiting on a
+    // slow Harness would then hold up every other message, edits too.
+    Server::new(guard(input), output, socket)
+        .concurrency_level(MAX_CONCURRENT_HANDLERS)
+        .serve(Guarded::new(service))
+        .await;
+}
+
+/// The server on in-memory input, for the fuzzer: never contacts Harness
+/// (whatever settings the input sends), and returns the input guard's
+/// status once the server has stopped.
+#[doc(hidden)]
+pub async fn serve_offline<I, O>(input: I, output: O) -> Arc<transport::GuardStatus>
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let state = Arc::new(State::offline());
+    let mut status = None;
+    serve(input, output, state, |input| {
+        let guard = FrameGuard::new(input);
+        status = Some(guard.status());
+        guard
+    })
+    .await;
+    status.unwrap_or_default()
 }

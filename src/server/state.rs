@@ -38,6 +38,8 @@ pub struct State {
     pub shutdown_requested: AtomicBool,
     /// The entities of the workspace's catalog files (navigation).
     pub index: super::index::IndexState,
+    /// Never fetch live data, whatever the settings say (the fuzzer).
+    offline: bool,
 }
 
 /// What a handler needs of a document, taken under the lock and then
@@ -83,6 +85,24 @@ impl State {
         self.docs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// A state whose live service never fetches.
+    pub fn offline() -> Self {
+        State {
+            offline: true,
+            ..State::default()
+        }
+    }
+
+    fn configure_live(&self, settings: &Settings) {
+        if self.offline {
+            let mut off = settings.clone();
+            off.live = false;
+            self.live.configure(&off);
+        } else {
+            self.live.configure(settings);
+        }
+    }
+
     fn next(&self) -> u64 {
         self.counter.fetch_add(1, Ordering::Relaxed) + 1
     }
@@ -118,7 +138,7 @@ impl State {
             .settings
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        self.live.configure(&settings);
+        self.configure_live(&settings);
         *current = Arc::new(settings);
     }
 
@@ -138,7 +158,7 @@ impl State {
             let warnings = settings.apply_json(value);
             let changed = settings != **current;
             if changed {
-                self.live.configure(&settings);
+                self.configure_live(&settings);
                 *current = Arc::new(settings);
             }
             (warnings, changed)

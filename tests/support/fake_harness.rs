@@ -68,7 +68,15 @@ pub enum Fault {
     Hang,
     /// The normal answer, 16 bytes per interval.
     SlowDrip(Duration),
+    /// Reads the request, then closes the connection without an answer.
+    Reset,
+    /// This status with an error message that quotes the `x-api-key` it
+    /// was sent, as a careless or hostile server might.
+    EchoKey(u16),
 }
+
+/// The header on a response that `serve` turns into a closed connection.
+const RESET_MARKER: &str = "x-fake-reset";
 
 /// Which requests a fault applies to. A path fault wins over a workspace
 /// fault, which wins over a global one; among path faults, `PathEquals`
@@ -333,7 +341,15 @@ async fn serve(
         tokio::spawn(async move {
             let service = service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(handle(&state, req).await) }
+                async move {
+                    let response = handle(&state, req).await;
+                    if response.headers().contains_key(RESET_MARKER) {
+                        // An error from the service: hyper closes the
+                        // connection without writing a response.
+                        return Err(std::io::Error::other("fault: connection reset"));
+                    }
+                    Ok(response)
+                }
             });
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -484,6 +500,25 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
         Some(Fault::OversizedChunked(n)) => return stream(big_json(n), 64 * 1024, Duration::ZERO),
         Some(Fault::Hang) => std::future::pending::<()>().await,
         Some(Fault::SlowDrip(interval)) => drip = Some(interval),
+        Some(Fault::Reset) => {
+            let mut response = respond(StatusCode::OK, "text/plain", Vec::new());
+            response
+                .headers_mut()
+                .insert(RESET_MARKER, hyper::header::HeaderValue::from_static("1"));
+            return response;
+        }
+        Some(Fault::EchoKey(status)) => {
+            let sent = api_key.clone().unwrap_or_default();
+            let body = json!({
+                "name": "unauthorized", "id": "fAkE1d", "temporary": false, "timeout": false,
+                "fault": false, "message": format!("API key {sent} is not valid (x-api-key: {sent})"),
+            });
+            return respond(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
+                GOA_ERROR,
+                body.to_string().into_bytes(),
+            );
+        }
     }
 
     if req.method() != hyper::Method::GET {

@@ -174,6 +174,13 @@ impl LspClient {
         self.response(id)
     }
 
+    /// Writes `bytes` to the server's stdin as they are, without framing.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let mut stdin = self.stdin.lock().unwrap();
+        let _ = stdin.write_all(bytes);
+        let _ = stdin.flush();
+    }
+
     /// Sends a request without waiting; returns its id for `response`.
     pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
@@ -184,7 +191,13 @@ impl LspClient {
 
     /// The response to request `id` (already received or still to come).
     pub fn response(&mut self, id: i64) -> Value {
-        let is_it = |m: &Value| m.get("method").is_none() && m["id"] == json!(id);
+        self.response_with_id(&json!(id))
+    }
+
+    /// The first response whose `id` is `id` (`null` for the errors a
+    /// server sends about messages it could not read).
+    pub fn response_with_id(&mut self, id: &Value) -> Value {
+        let is_it = |m: &Value| m.get("method").is_none() && m.get("id") == Some(id);
         if let Some(i) = self.backlog.iter().position(is_it) {
             return self.backlog.remove(i).unwrap();
         }
