@@ -28,11 +28,14 @@ fn timed(what: &str, text: &str) -> Analysis {
     analysis
 }
 
+/// The codes found, without the Backstage entity rules: these fixtures are
+/// about the parser and the annotation, not complete entities.
 fn codes(analysis: &Analysis) -> Vec<&'static str> {
     analysis
         .diagnostics
         .iter()
         .map(|d| d.code.as_str())
+        .filter(|c| !c.starts_with("entity-"))
         .collect()
 }
 
@@ -130,7 +133,7 @@ fn one_megabyte_lines() {
     let mb = 1024 * 1024;
     let long_value = format!("{HEADER}  description: {}\n", "a".repeat(mb));
     let analysis = timed("1 MB plain scalar", &long_value);
-    assert!(analysis.diagnostics.is_empty(), "{:?}", codes(&analysis));
+    assert!(codes(&analysis).is_empty(), "{:?}", codes(&analysis));
 
     // A 1 MB URL on the annotation line: one diagnostic, not one per byte.
     let long_url = format!(
@@ -368,6 +371,7 @@ fn check_goes_on_past_unreadable_and_binary_files() {
             .iter()
             .filter(|d| Path::new(d["path"].as_str().unwrap()).file_name().unwrap() == name)
             .map(|d| d["code"].as_str().unwrap().to_string())
+            .filter(|c| !c.starts_with("entity-"))
             .collect()
     };
     assert_eq!(in_file("nul.catalog-info.yaml"), ["yaml-syntax"]);
