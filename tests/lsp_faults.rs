@@ -17,7 +17,8 @@ use support::fake_harness::{DEFAULT_KEY, FakeHarness, Fault};
 use support::lsp_client::{Enc, LspClient, capabilities, edit, position};
 
 const URI: &str = "file:///repo/catalog-info.yaml";
-const PROMPT: Duration = Duration::from_secs(1);
+/// Far below the 10 s a hung fetch takes, with room for a loaded CI machine.
+const PROMPT: Duration = Duration::from_secs(3);
 /// Three endpoints per workspace.
 const ENDPOINTS: usize = 3;
 /// The server retries a 429 three times (0.5 s, 1 s, 2 s apart).
@@ -26,7 +27,7 @@ const ATTEMPTS_PER_429: usize = 4;
 fn catalog() -> String {
     format!(
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments\n  \
-         annotations:\n    harness.io/workspace-url: |\n      prod: {}\nspec:\n  type: service\n",
+         annotations:\n    harness.io/workspace-url: |\n      prod: {}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-payments\n",
         FakeHarness::workspace_url("prod_ws")
     )
 }

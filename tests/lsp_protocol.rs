@@ -16,7 +16,8 @@ use support::lsp_client::{Enc, LspClient, capabilities, position};
 
 const URI: &str = "file:///repo/catalog-info.yaml";
 /// "Answered at once", generously (a loaded CI machine, a debug build).
-const PROMPT: Duration = Duration::from_secs(1);
+/// Far below the 10 s a hung fetch takes, with room for a loaded CI machine.
+const PROMPT: Duration = Duration::from_secs(3);
 const PARSE_ERROR: i64 = -32700;
 const INVALID_REQUEST: i64 = -32600;
 
@@ -25,7 +26,8 @@ fn catalog(workspace: &str) -> String {
     format!(
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments\n  \
          annotations:\n    harness.io/workspace-url: |\n      prod: \
-         http://app.harness.io/ng/account/abc123/module/iacm/orgs/default/projects/payments/workspaces/{workspace}/resources\n"
+         http://app.harness.io/ng/account/abc123/module/iacm/orgs/default/projects/payments/workspaces/{workspace}/resources\n\
+         spec:\n  type: service\n  lifecycle: production\n  owner: team-payments\n"
     )
 }
 
