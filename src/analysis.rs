@@ -8,8 +8,12 @@ use crate::annotations::workspace_url::{Context, Output};
 use crate::catalog::{duplicate_keys, entity, rules};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::settings::Settings;
-use crate::text::LineIndex;
-use crate::yaml::{Node, SyntaxError, parse_stream};
+use crate::text::{LineIndex, Shift};
+use crate::yaml::{Document, Node, SyntaxError, parse_stream};
+
+mod incremental;
+
+pub use incremental::Incremental;
 
 /// Which workspace a URL names. The same workspace named in two places
 /// (or two files) has one key: one cache entry, one request.
@@ -43,6 +47,12 @@ pub struct WorkspaceRef {
     pub key: WorkspaceKey,
 }
 
+impl Shift for WorkspaceRef {
+    fn shift(&mut self, delta: isize) {
+        self.range.shift(delta);
+    }
+}
+
 impl WorkspaceRef {
     pub fn harness_url(&self) -> String {
         self.key.harness_url()
@@ -69,7 +79,8 @@ pub fn analyze(text: &str, file_name: Option<&str>, settings: &Settings) -> Anal
 }
 
 /// Analyses `text` as a catalog file whatever its name and content (for a
-/// file named on the command line).
+/// file named on the command line). The whole text is parsed as one stream:
+/// this is the reference the server's [`Incremental`] analysis must match.
 pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
     let index = LineIndex::new(text);
     let cx = Context {
@@ -79,13 +90,24 @@ pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
     };
     let mut out = Output::default();
     for document in parse_stream(text).documents {
-        if let Some(error) = &document.error {
-            out.diagnostics.push(syntax_error(text, &index, error));
-        }
-        if let Some(root) = &document.root {
-            check_document(&cx, root, &mut out);
-        }
+        check_parsed(&cx, &document, &mut out);
     }
+    finish(out, settings)
+}
+
+/// The syntax error and the rules of one parsed document.
+fn check_parsed(cx: &Context<'_>, document: &Document, out: &mut Output) {
+    if let Some(error) = &document.error {
+        out.diagnostics.push(syntax_error(cx.text, cx.index, error));
+    }
+    if let Some(root) = &document.root {
+        check_document(cx, root, out);
+    }
+}
+
+/// Applies the configured severities (dropping the codes turned off) and
+/// sorts the diagnostics by position.
+fn finish(out: Output, settings: &Settings) -> Analysis {
     let mut diagnostics: Vec<Diagnostic> = out
         .diagnostics
         .into_iter()

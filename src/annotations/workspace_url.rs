@@ -8,7 +8,7 @@ use super::url_check::{UrlReport, check_url};
 use crate::analysis::{WorkspaceKey, WorkspaceRef};
 use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::settings::Settings;
-use crate::text::{Edit, LineIndex};
+use crate::text::{Edit, LineIndex, Shift};
 use crate::yaml::{Entry, Node, NodeKind, ScalarStyle, ValueLine, scalar_lines};
 
 pub const WORKSPACE_URL_KEY: &str = "harness.io/workspace-url";
@@ -21,20 +21,47 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// The line ending new lines get: the file's own.
+    /// The line ending new lines get: the file's own, as its first line
+    /// ends. (Only the first line is read: this is asked for every fix, and
+    /// scanning a large file each time made analysis quadratic.)
     pub fn line_ending(&self) -> &'static str {
-        if self.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        }
+        line_ending(self.text)
     }
 }
 
-#[derive(Default)]
+/// `\r\n` when the first line of `text` ends with it, else `\n`.
+pub fn line_ending(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// What the rules of one document produce. Every field holds byte offsets
+/// into the text, so each one is moved by `shift` and joined by `append`
+/// (incremental analysis caches a document's output relative to its start).
+#[derive(Default, Clone)]
 pub struct Output {
     pub diagnostics: Vec<Diagnostic>,
     pub refs: Vec<WorkspaceRef>,
+}
+
+impl Shift for Output {
+    fn shift(&mut self, delta: isize) {
+        // Destructured so a new field cannot be forgotten here.
+        let Output { diagnostics, refs } = self;
+        diagnostics.shift(delta);
+        refs.shift(delta);
+    }
+}
+
+impl Output {
+    /// Adds `other`'s results after this one's.
+    pub fn append(&mut self, other: Output) {
+        let Output { diagnostics, refs } = other;
+        self.diagnostics.extend(diagnostics);
+        self.refs.extend(refs);
+    }
 }
 
 /// The annotation entry being checked, and what decides how it can be fixed.

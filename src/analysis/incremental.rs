@@ -1,0 +1,286 @@
+//! Incremental analysis for open documents: a file is split into its YAML
+//! documents at column-0 `---` lines, and each document's results are kept,
+//! keyed by its text, so a keystroke re-parses and re-checks only the
+//! document it touched. The results are the same as `analyze_catalog` on
+//! the whole text (`tests/incremental.rs` checks that over random edits).
+//!
+//! Why splitting is safe: a `---` line at column 0 always starts a new
+//! document (YAML 1.2, 9.1.2: no content, not even a block scalar or a
+//! quoted string, may hold a line starting with `---`), and the parser
+//! resumes there after a syntax error. Directives (`%` lines) apply across
+//! the split, so a file with one is analysed as a whole.
+//!
+//! A document's results depend on its text, the settings and the file's
+//! line ending, and on its position only through offsets (stored relative
+//! to the document) and line numbers in messages ("already defined on line
+//! 12"): results with such a message are reused only at the same line.
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::ops::Range;
+
+use super::{Analysis, check_parsed, finish, is_catalog_file};
+use crate::annotations::workspace_url::{Context, Output, line_ending};
+use crate::settings::Settings;
+use crate::text::{LineIndex, Shift};
+use crate::yaml::parse_stream;
+
+/// The results of the documents of one file, by document text. Holds one
+/// `Output` per distinct document (offsets relative to the document's
+/// start), never the text itself.
+#[derive(Default)]
+pub struct Incremental {
+    /// What the cached results were computed with; they depend on nothing
+    /// else outside their document.
+    settings: Option<Settings>,
+    line_ending: &'static str,
+    documents: HashMap<Key, Cached>,
+}
+
+struct Cached {
+    /// Offsets relative to the document's start.
+    output: Output,
+    /// The document's first line (0-based) when analysed.
+    line: usize,
+    /// A message names a line number, so the output is only valid at `line`.
+    names_lines: bool,
+}
+
+impl Cached {
+    fn new(output: Output, line: usize) -> Self {
+        let names_lines = output
+            .diagnostics
+            .iter()
+            .any(|d| names_line_number(&d.message));
+        Cached {
+            output,
+            line,
+            names_lines,
+        }
+    }
+
+    fn valid_at(&self, line: usize) -> bool {
+        !self.names_lines || self.line == line
+    }
+}
+
+/// Whether `message` says "line <number>".
+fn names_line_number(message: &str) -> bool {
+    message.match_indices("line ").any(|(i, m)| {
+        message
+            .as_bytes()
+            .get(i + m.len())
+            .is_some_and(u8::is_ascii_digit)
+    })
+}
+
+/// A document's text, by length and 64-bit SipHash, and the marker line
+/// that follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    len: usize,
+    hash: u64,
+    next: Option<&'static str>,
+}
+
+impl Key {
+    fn of(text: &str, next: Option<&'static str>) -> Key {
+        let mut hasher = std::hash::DefaultHasher::new();
+        hasher.write(text.as_bytes());
+        Key {
+            len: text.len(),
+            hash: hasher.finish(),
+            next,
+        }
+    }
+}
+
+impl Incremental {
+    /// Like [`super::analyze`], reusing the results of unchanged documents.
+    /// `index` must be the line index of `text`.
+    pub fn analyze(
+        &mut self,
+        text: &str,
+        file_name: Option<&str>,
+        index: &LineIndex,
+        settings: &Settings,
+    ) -> Analysis {
+        if !is_catalog_file(file_name, text) {
+            self.documents.clear();
+            return Analysis::default();
+        }
+        self.analyze_catalog(text, index, settings)
+    }
+
+    /// Like [`super::analyze_catalog`], reusing the results of unchanged
+    /// documents.
+    pub fn analyze_catalog(
+        &mut self,
+        text: &str,
+        index: &LineIndex,
+        settings: &Settings,
+    ) -> Analysis {
+        let ending = line_ending(text);
+        if self.settings.as_ref() != Some(settings) || self.line_ending != ending {
+            self.documents.clear();
+            self.settings = Some(settings.clone());
+            self.line_ending = ending;
+        }
+        let cx = Context {
+            text,
+            index,
+            settings,
+        };
+        // Only the documents in this text stay cached.
+        let mut previous = std::mem::take(&mut self.documents);
+        let mut out = Output::default();
+        let parts = split_documents(text);
+        for (i, (range, line)) in parts.iter().enumerate() {
+            let (range, line) = (range.clone(), *line);
+            let next = parts.get(i + 1).map(|(r, _)| next_marker(&text[r.clone()]));
+            // The marker that follows is part of the key: a document with a
+            // syntax error is parsed with it (see `analyse_document`).
+            let key = Key::of(&text[range.clone()], next);
+            let entry = self.documents.entry(key).or_insert_with(|| {
+                previous
+                    .remove(&key)
+                    .filter(|c| c.valid_at(line))
+                    .unwrap_or_else(|| {
+                        Cached::new(analyse_document(&cx, range.clone(), next), line)
+                    })
+            });
+            if !entry.valid_at(line) {
+                // The same text twice in the file, at different lines.
+                *entry = Cached::new(analyse_document(&cx, range.clone(), next), line);
+            }
+            let mut placed = entry.output.clone();
+            placed.shift(range.start as isize);
+            out.append(placed);
+        }
+        finish(out, settings)
+    }
+
+    /// How many distinct documents are cached (for tests and benchmarks).
+    pub fn cached_documents(&self) -> usize {
+        self.documents.len()
+    }
+}
+
+/// Parses and checks the part `range` of the text, which starts at a line
+/// start; returns the results relative to `range.start`. `next` is the
+/// start of the `---` line that follows, if one does.
+fn analyse_document(cx: &Context<'_>, range: Range<usize>, next: Option<&str>) -> Output {
+    let delta = range.start as isize;
+    let part = &cx.text[range];
+    let mut documents = parse_stream(part).documents;
+    if let Some(marker) = next
+        && documents.iter().any(|d| d.error.is_some())
+    {
+        // A syntax error that runs to the end of the part reads differently
+        // when the whole file's parser meets the next `---` there ("found
+        // unexpected document indicator", not "end of stream"): parse again
+        // with that marker behind, and drop the empty document it starts.
+        let with_marker = [part, marker].concat();
+        documents = parse_stream(&with_marker).documents;
+        let synthetic = documents.last().is_some_and(|d| {
+            d.error.is_none() && d.root.as_ref().is_none_or(|r| r.range.start >= part.len())
+        });
+        if synthetic {
+            documents.pop();
+        }
+    }
+    let mut out = Output::default();
+    for mut document in documents {
+        // The rules see the whole file (its line index, its line ending),
+        // so the tree moves to file offsets and the results back.
+        document.shift(delta);
+        check_parsed(cx, &document, &mut out);
+    }
+    out.shift(-delta);
+    out
+}
+
+/// The start of a document's `---` line as the parser sees it: the marker
+/// and the character that ends it, then a line break.
+fn next_marker(document: &str) -> &'static str {
+    match document.as_bytes().get(3) {
+        Some(b' ') => "--- \n",
+        Some(b'\t') => "---\t\n",
+        Some(b'\r') => "---\r\n",
+        _ => "---\n",
+    }
+}
+
+/// The byte ranges of the documents of `text` and their first lines: each
+/// starts at a column-0 `---` line (the first at 0). The whole text when it
+/// has directives.
+fn split_documents(text: &str) -> Vec<(Range<usize>, usize)> {
+    let mut starts = vec![(0, 0)];
+    let mut at = 0;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        match line.as_bytes() {
+            [b'%', ..] => return vec![(0..text.len(), 0)],
+            [b'-', b'-', b'-', rest @ ..]
+                if at > 0 && matches!(rest.first(), None | Some(b' ' | b'\t' | b'\r' | b'\n')) =>
+            {
+                starts.push((at, number));
+            }
+            _ => {}
+        }
+        at += line.len();
+    }
+    let ends = starts
+        .iter()
+        .skip(1)
+        .map(|&(start, _)| start)
+        .chain([text.len()]);
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&(start, line), end)| (start..end, line))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_split_at_column_0_markers_only() {
+        let text = "a: 1\n---\nb: |\n  ---\n--- # c\nd: 2\n---x\n";
+        let parts: Vec<&str> = split_documents(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(
+            parts,
+            ["a: 1\n", "---\nb: |\n  ---\n", "--- # c\nd: 2\n---x\n"]
+        );
+        let directive = "%YAML 1.2\n---\na: 1\n---\nb: 2\n";
+        assert_eq!(split_documents(directive), [0..directive.len()]);
+        assert_eq!(split_documents(""), [0..0]);
+    }
+
+    #[test]
+    fn only_the_edited_document_is_analysed_again() {
+        let doc = |name: &str| {
+            format!(
+                "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  \
+                 annotations:\n    harness.io/workspace-url: http://app.harness.io/x\n"
+            )
+        };
+        let settings = Settings::default();
+        let mut incremental = Incremental::default();
+        let text: String = ["a", "b", "c"].map(doc).concat();
+        let first = incremental.analyze_catalog(&text, &LineIndex::new(&text), &settings);
+        assert_eq!(first, super::super::analyze_catalog(&text, &settings));
+        assert_eq!(incremental.cached_documents(), 3);
+        let edited = text.replacen("name: b", "name: bb", 1);
+        let second = incremental.analyze_catalog(&edited, &LineIndex::new(&edited), &settings);
+        assert_eq!(second, super::super::analyze_catalog(&edited, &settings));
+        // The third document's diagnostics moved by one byte.
+        let last = |a: &Analysis| a.diagnostics.last().unwrap().range.start;
+        assert_eq!(last(&second), last(&first) + 1);
+        assert_eq!(incremental.cached_documents(), 3);
+    }
+}
