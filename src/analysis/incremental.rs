@@ -16,7 +16,6 @@
 //! 12"): results with such a message are reused only at the same line.
 
 use std::collections::HashMap;
-use std::hash::Hasher;
 use std::ops::Range;
 
 use super::{Analysis, check_parsed, finish, is_catalog_file};
@@ -35,6 +34,8 @@ pub struct Incremental {
     settings: Option<Settings>,
     line_ending: &'static str,
     documents: HashMap<Key, Cached>,
+    /// Counts analyses; entries not seen in the latest one are dropped.
+    generation: u64,
 }
 
 struct Cached {
@@ -44,6 +45,8 @@ struct Cached {
     line: usize,
     /// A message names a line number, so the output is only valid at `line`.
     names_lines: bool,
+    /// The last analysis whose text held this document.
+    generation: u64,
 }
 
 impl Cached {
@@ -56,6 +59,7 @@ impl Cached {
             output,
             line,
             names_lines,
+            generation: 0,
         }
     }
 
@@ -74,8 +78,8 @@ fn names_line_number(message: &str) -> bool {
     })
 }
 
-/// A document's text, by length and 64-bit SipHash, and the marker line
-/// that follows it.
+/// A document's text, by length and 64-bit hash, and the marker line that
+/// follows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
     len: usize,
@@ -85,14 +89,38 @@ struct Key {
 
 impl Key {
     fn of(text: &str, next: Option<&'static str>) -> Key {
-        let mut hasher = std::hash::DefaultHasher::new();
-        hasher.write(text.as_bytes());
         Key {
             len: text.len(),
-            hash: hasher.finish(),
+            hash: hash_text(text),
             next,
         }
     }
+}
+
+/// FxHash's step over 8-byte words, in four independent lanes so the
+/// multiplications overlap: every keystroke hashes the whole file, and
+/// SipHash made that a sizeable part of it. Each step is a bijection of its
+/// lane, so two texts of the same length that differ in one word never
+/// collide; other accidental collisions are 1 in 2^64.
+fn hash_text(text: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(K);
+    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+    let mut lanes = [0u64, 1, 2, 3];
+    let mut blocks = text.as_bytes().chunks_exact(32);
+    for block in &mut blocks {
+        for (lane, bytes) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+            *lane = step(*lane, word(bytes));
+        }
+    }
+    let mut h = lanes.into_iter().fold(0, step);
+    let mut words = blocks.remainder().chunks_exact(8);
+    for bytes in &mut words {
+        h = step(h, word(bytes));
+    }
+    let mut tail = [0u8; 8];
+    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    step(h, word(&tail))
 }
 
 impl Incremental {
@@ -131,32 +159,31 @@ impl Incremental {
             index,
             settings,
         };
-        // Only the documents in this text stay cached.
-        let mut previous = std::mem::take(&mut self.documents);
+        self.generation += 1;
+        let generation = self.generation;
         let mut out = Output::default();
-        let parts = split_documents(text);
+        let parts = split_documents(text, index);
         for (i, (range, line)) in parts.iter().enumerate() {
             let (range, line) = (range.clone(), *line);
             let next = parts.get(i + 1).map(|(r, _)| next_marker(&text[r.clone()]));
             // The marker that follows is part of the key: a document with a
             // syntax error is parsed with it (see `analyse_document`).
             let key = Key::of(&text[range.clone()], next);
-            let entry = self.documents.entry(key).or_insert_with(|| {
-                previous
-                    .remove(&key)
-                    .filter(|c| c.valid_at(line))
-                    .unwrap_or_else(|| {
-                        Cached::new(analyse_document(&cx, range.clone(), next), line)
-                    })
-            });
+            let entry = self
+                .documents
+                .entry(key)
+                .or_insert_with(|| Cached::new(analyse_document(&cx, range.clone(), next), line));
             if !entry.valid_at(line) {
-                // The same text twice in the file, at different lines.
+                // Its message names a line, and the document moved.
                 *entry = Cached::new(analyse_document(&cx, range.clone(), next), line);
             }
+            entry.generation = generation;
             let mut placed = entry.output.clone();
             placed.shift(range.start as isize);
             out.append(placed);
         }
+        // Only the documents in this text stay cached.
+        self.documents.retain(|_, c| c.generation == generation);
         finish(out, settings)
     }
 
@@ -213,12 +240,13 @@ fn next_marker(document: &str) -> &'static str {
 
 /// The byte ranges of the documents of `text` and their first lines: each
 /// starts at a column-0 `---` line (the first at 0). The whole text when it
-/// has directives.
-fn split_documents(text: &str) -> Vec<(Range<usize>, usize)> {
+/// has directives. Reads only the first bytes of each line, found through
+/// the line index.
+fn split_documents(text: &str, index: &LineIndex) -> Vec<(Range<usize>, usize)> {
+    let bytes = text.as_bytes();
     let mut starts = vec![(0, 0)];
-    let mut at = 0;
-    for (number, line) in text.split_inclusive('\n').enumerate() {
-        match line.as_bytes() {
+    for (number, at) in index.line_starts().enumerate() {
+        match bytes.get(at..).unwrap_or_default() {
             [b'%', ..] => return vec![(0..text.len(), 0)],
             [b'-', b'-', b'-', rest @ ..]
                 if at > 0 && matches!(rest.first(), None | Some(b' ' | b'\t' | b'\r' | b'\n')) =>
@@ -227,7 +255,6 @@ fn split_documents(text: &str) -> Vec<(Range<usize>, usize)> {
             }
             _ => {}
         }
-        at += line.len();
     }
     let ends = starts
         .iter()
@@ -248,17 +275,26 @@ mod tests {
     #[test]
     fn documents_split_at_column_0_markers_only() {
         let text = "a: 1\n---\nb: |\n  ---\n--- # c\nd: 2\n---x\n";
-        let parts: Vec<&str> = split_documents(text)
+        let parts: Vec<(&str, usize)> = split_documents(text, &LineIndex::new(text))
             .into_iter()
-            .map(|r| &text[r])
+            .map(|(r, line)| (&text[r], line))
             .collect();
         assert_eq!(
             parts,
-            ["a: 1\n", "---\nb: |\n  ---\n", "--- # c\nd: 2\n---x\n"]
+            [
+                ("a: 1\n", 0),
+                ("---\nb: |\n  ---\n", 1),
+                ("--- # c\nd: 2\n---x\n", 4)
+            ]
         );
         let directive = "%YAML 1.2\n---\na: 1\n---\nb: 2\n";
-        assert_eq!(split_documents(directive), [0..directive.len()]);
-        assert_eq!(split_documents(""), [0..0]);
+        assert_eq!(
+            split_documents(directive, &LineIndex::new(directive)),
+            [(0..directive.len(), 0)]
+        );
+        assert_eq!(split_documents("", &LineIndex::new("")), [(0..0, 0)]);
+        assert!(names_line_number("already defined on line 12."));
+        assert!(!names_line_number("one `label: URL` per line."));
     }
 
     #[test]
