@@ -114,3 +114,18 @@ fn settings_changes_are_not_answered_from_the_cache() {
         assert_eq!(got, analyze_catalog(&text, settings));
     }
 }
+
+#[test]
+fn a_large_file_analysed_on_all_cores_gives_the_same_results() {
+    // Large enough for the first analysis to share documents among threads.
+    let (mut text, _) = generate::catalog(320 * 1024, 3);
+    let settings = Settings::default();
+    let mut incremental = Incremental::default();
+    for round in 0..2 {
+        let index = LineIndex::new(&text);
+        let got = incremental.analyze_catalog(&text, &index, &settings);
+        assert_eq!(got, analyze_catalog(&text, &settings), "round {round}");
+        // Break many documents at once: the second round re-analyses them.
+        text = text.replace("lifecycle: production", "lifecycle: production\n  x: [");
+    }
+}

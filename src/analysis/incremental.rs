@@ -161,14 +161,21 @@ impl Incremental {
         };
         self.generation += 1;
         let generation = self.generation;
+        let split = split_documents(text, index);
+        let parts: Vec<Part> = split
+            .iter()
+            .enumerate()
+            .map(|(i, this)| Part::new(text, this, split.get(i + 1)))
+            .collect();
+        self.analyse_missing_in_parallel(&cx, &parts);
         let mut out = Output::default();
-        let parts = split_documents(text, index);
-        for (i, (range, line)) in parts.iter().enumerate() {
-            let (range, line) = (range.clone(), *line);
-            let next = parts.get(i + 1).map(|(r, _)| next_marker(&text[r.clone()]));
-            // The marker that follows is part of the key: a document with a
-            // syntax error is parsed with it (see `analyse_document`).
-            let key = Key::of(&text[range.clone()], next);
+        for part in &parts {
+            let Part {
+                range,
+                line,
+                next,
+                key,
+            } = part.clone();
             let entry = self
                 .documents
                 .entry(key)
@@ -187,9 +194,82 @@ impl Incremental {
         finish(out, settings)
     }
 
+    /// Analyses the documents not in the cache on all cores when there are
+    /// many (opening a large file): documents are independent.
+    fn analyse_missing_in_parallel(&mut self, cx: &Context<'_>, parts: &[Part]) {
+        const ENOUGH_TO_SHARE: usize = 256 * 1024;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut seen = std::collections::HashSet::new();
+        let missing: Vec<&Part> = parts
+            .iter()
+            .filter(|p| !self.documents.contains_key(&p.key) && seen.insert(p.key))
+            .collect();
+        let bytes: usize = missing.iter().map(|p| p.range.len()).sum();
+        if threads < 2 || bytes < ENOUGH_TO_SHARE {
+            return;
+        }
+        let share = bytes.div_ceil(threads);
+        let mut groups: Vec<Vec<&Part>> = vec![Vec::new()];
+        let mut size = 0;
+        for part in missing {
+            if size >= share {
+                groups.push(Vec::new());
+                size = 0;
+            }
+            size += part.range.len();
+            groups.last_mut().expect("one group").push(part);
+        }
+        let done: Vec<Vec<(Key, Cached)>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = groups
+                .into_iter()
+                .map(|group| {
+                    scope.spawn(move || {
+                        group
+                            .into_iter()
+                            .map(|p| {
+                                let output = analyse_document(cx, p.range.clone(), p.next);
+                                (p.key, Cached::new(output, p.line))
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            // A panic in a worker is the analysis's own: pass it on.
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        self.documents.extend(done.into_iter().flatten());
+    }
+
     /// How many distinct documents are cached (for tests and benchmarks).
     pub fn cached_documents(&self) -> usize {
         self.documents.len()
+    }
+}
+
+/// One document of the text: where it is, and what identifies its results.
+#[derive(Clone)]
+struct Part {
+    range: Range<usize>,
+    line: usize,
+    /// The `---` line that follows, if one does.
+    next: Option<&'static str>,
+    key: Key,
+}
+
+impl Part {
+    fn new(text: &str, this: &(Range<usize>, usize), next: Option<&(Range<usize>, usize)>) -> Part {
+        let next = next.map(|(r, _)| next_marker(&text[r.clone()]));
+        Part {
+            range: this.0.clone(),
+            line: this.1,
+            next,
+            // The marker that follows is part of the key: a document with a
+            // syntax error is parsed with it (see `analyse_document`).
+            key: Key::of(&text[this.0.clone()], next),
+        }
     }
 }
 
