@@ -104,14 +104,24 @@ fn theirs() -> Option<Server> {
             return None;
         }
     }
-    let schema = manifest_dir().join("../shared/schemas/catalog-info.json");
-    let Ok(schema) = schema.canonicalize() else {
+    // `../shared` next to the clone (CI), else the one this repository's
+    // worktrees share, else LSP_BENCH_SCHEMA.
+    let candidates = [
+        std::env::var_os("LSP_BENCH_SCHEMA").map(PathBuf::from),
+        Some(manifest_dir().join("../shared/schemas/catalog-info.json")),
+        Some(PathBuf::from("/work/shared/schemas/catalog-info.json")),
+    ];
+    let Some(schema) = candidates
+        .into_iter()
+        .flatten()
+        .find_map(|p| p.canonicalize().ok())
+    else {
         println!(
-            "{} not found: yaml-language-server skipped",
-            schema.display()
+            "schemas/catalog-info.json not found (set LSP_BENCH_SCHEMA): yaml-language-server skipped"
         );
         return None;
     };
+    println!("schema: {}", schema.display());
     let command = move || {
         let mut command = Command::new("node");
         command.arg(&bin).arg("--stdio");
