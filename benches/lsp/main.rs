@@ -184,12 +184,14 @@ fn open(client: &mut Client, path: &Path, text: &str) -> (Duration, usize) {
 }
 
 fn open_diagnostics(client: &mut Client, path: &Path, text: &str) -> (Duration, Vec<Value>) {
-    client.drain();
-    let sent = Instant::now();
-    client.notify(
+    let message = serde_json::to_vec(&Client::prepare(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri(path), "languageId": "yaml", "version": 1, "text": text}}),
-    );
+    ))
+    .expect("JSON");
+    client.drain();
+    let sent = Instant::now();
+    client.send_prepared(&message);
     let (at, diagnostics) = client
         .diagnostics(&uri(path), Some(1), LONG)
         .expect("diagnostics after didOpen");
