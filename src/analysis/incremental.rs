@@ -16,6 +16,7 @@
 //! 12"): results with such a message are reused only at the same line.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use super::{Analysis, check_parsed, finish, is_catalog_file};
@@ -33,7 +34,7 @@ pub struct Incremental {
     /// else outside their document.
     settings: Option<Settings>,
     line_ending: &'static str,
-    documents: HashMap<Key, Cached>,
+    documents: HashMap<Key, Cached, BuildHasherDefault<KeyHasher>>,
     /// Counts analyses; entries not seen in the latest one are dropped.
     generation: u64,
 }
@@ -85,6 +86,31 @@ struct Key {
     len: usize,
     hash: u64,
     next: Option<&'static str>,
+}
+
+/// Keys hold a hash already: the map uses it as is (SipHash over every
+/// key showed on the keystroke profile).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
 }
 
 impl Key {
