@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Analysis, check_parsed, finish, is_catalog_file};
 use crate::annotations::workspace_url::{Context, Output, line_ending};
@@ -234,37 +235,37 @@ impl Incremental {
         if threads < 2 || bytes < ENOUGH_TO_SHARE {
             return;
         }
-        let share = bytes.div_ceil(threads);
-        let mut groups: Vec<Vec<&Part>> = vec![Vec::new()];
-        let mut size = 0;
-        for part in missing {
-            if size >= share {
-                groups.push(Vec::new());
-                size = 0;
+        // Small batches taken in turn, so a thread that shares its core
+        // with another process does not leave the others waiting for it.
+        const BATCH: usize = 32;
+        let taken = AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let start = taken.fetch_add(BATCH, Ordering::Relaxed);
+                let Some(batch) = missing.get(start..(start + BATCH).min(missing.len())) else {
+                    break;
+                };
+                if batch.is_empty() {
+                    break;
+                }
+                for p in batch {
+                    let output = analyse_document(cx, p.range.clone(), p.next);
+                    done.push((p.key, Cached::new(output, p.line)));
+                }
             }
-            size += part.range.len();
-            groups.last_mut().expect("one group").push(part);
-        }
+            done
+        };
         let done: Vec<Vec<(Key, Cached)>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = groups
-                .into_iter()
-                .map(|group| {
-                    scope.spawn(move || {
-                        group
-                            .into_iter()
-                            .map(|p| {
-                                let output = analyse_document(cx, p.range.clone(), p.next);
-                                (p.key, Cached::new(output, p.line))
-                            })
-                            .collect()
-                    })
-                })
-                .collect();
-            // A panic in a worker is the analysis's own: pass it on.
-            workers
-                .into_iter()
-                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let mut done = vec![work()];
+            // A panic in a helper is the analysis's own: pass it on.
+            done.extend(
+                helpers
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            );
+            done
         });
         self.documents.extend(done.into_iter().flatten());
     }
