@@ -9,8 +9,12 @@ use crate::catalog::refs::EntityInfo;
 use crate::catalog::{duplicate_keys, entity, refs, rules};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::settings::Settings;
-use crate::text::LineIndex;
-use crate::yaml::{Node, SyntaxError, parse_stream};
+use crate::text::{LineIndex, Shift};
+use crate::yaml::{Document, Node, SyntaxError, parse_stream};
+
+mod incremental;
+
+pub use incremental::Incremental;
 
 /// Which workspace a URL names. The same workspace named in two places
 /// (or two files) has one key: one cache entry, one request.
@@ -44,6 +48,12 @@ pub struct WorkspaceRef {
     pub key: WorkspaceKey,
 }
 
+impl Shift for WorkspaceRef {
+    fn shift(&mut self, delta: isize) {
+        self.range.shift(delta);
+    }
+}
+
 impl WorkspaceRef {
     pub fn harness_url(&self) -> String {
         self.key.harness_url()
@@ -72,21 +82,11 @@ pub fn analyze(text: &str, file_name: Option<&str>, settings: &Settings) -> Anal
 }
 
 /// Analyses `text` as a catalog file whatever its name and content (for a
-/// file named on the command line).
+/// file named on the command line). The whole text is parsed as one stream:
+/// this is the reference the server's [`Incremental`] analysis must match.
 pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
-    if let Some(too_large) = crate::limits::check_size(text, text.len(), settings) {
-        let diagnostics = settings
-            .severity(too_large.code)
-            .map(|severity| Diagnostic {
-                severity,
-                ..too_large
-            });
-        return Analysis {
-            is_catalog: true,
-            diagnostics: diagnostics.into_iter().collect(),
-            workspace_refs: Vec::new(),
-            entities: Vec::new(),
-        };
+    if let Some(analysis) = too_large(text, settings) {
+        return analysis;
     }
     let index = LineIndex::new(text);
     let cx = Context {
@@ -96,13 +96,42 @@ pub fn analyze_catalog(text: &str, settings: &Settings) -> Analysis {
     };
     let mut out = Output::default();
     for document in parse_stream(text).documents {
-        if let Some(error) = &document.error {
-            out.diagnostics.push(syntax_error(text, &index, error));
-        }
-        if let Some(root) = &document.root {
-            check_document(&cx, root, document.error.is_none(), &mut out);
-        }
+        check_parsed(&cx, &document, &mut out);
     }
+    finish(out, settings)
+}
+
+/// A file over `iacm.maxFileSizeBytes`: one `file-too-large` diagnostic
+/// instead of analysis.
+fn too_large(text: &str, settings: &Settings) -> Option<Analysis> {
+    let too_large = crate::limits::check_size(text, text.len(), settings)?;
+    let diagnostics = settings
+        .severity(too_large.code)
+        .map(|severity| Diagnostic {
+            severity,
+            ..too_large
+        });
+    Some(Analysis {
+        is_catalog: true,
+        diagnostics: diagnostics.into_iter().collect(),
+        workspace_refs: Vec::new(),
+        entities: Vec::new(),
+    })
+}
+
+/// The syntax error and the rules of one parsed document.
+fn check_parsed(cx: &Context<'_>, document: &Document, out: &mut Output) {
+    if let Some(error) = &document.error {
+        out.diagnostics.push(syntax_error(cx.text, cx.index, error));
+    }
+    if let Some(root) = &document.root {
+        check_document(cx, root, document.error.is_none(), out);
+    }
+}
+
+/// Applies the configured severities (dropping the codes turned off) and
+/// sorts the diagnostics by position.
+fn finish(out: Output, settings: &Settings) -> Analysis {
     let mut diagnostics: Vec<Diagnostic> = out
         .diagnostics
         .into_iter()

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::text::Edit;
+use crate::text::{Edit, Shift};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -171,6 +171,19 @@ pub struct Diagnostic {
     /// Quick fixes. Every fix here is safe to apply without review
     /// (`check --fix` and `source.fixAll.iacm` apply the first one).
     pub fixes: Vec<Fix>,
+}
+
+impl Shift for Fix {
+    fn shift(&mut self, delta: isize) {
+        self.edits.shift(delta);
+    }
+}
+
+impl Shift for Diagnostic {
+    fn shift(&mut self, delta: isize) {
+        self.range.shift(delta);
+        self.fixes.shift(delta);
+    }
 }
 
 impl Diagnostic {

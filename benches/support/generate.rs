@@ -2,7 +2,8 @@
 //! common kinds (Component, API, System, Group, Resource) in realistic
 //! proportions, every Component with a `harness.io/workspace-url`, and one
 //! Component in eight with a mistake in it (so diagnostics and fixes have
-//! work to do).
+//! work to do). One System in forty has no `spec.owner`, a mistake the
+//! Backstage JSON schema catches (so a schema-driven server has work too).
 
 use std::fmt::Write;
 
@@ -100,10 +101,15 @@ fn api(out: &mut String, i: usize, rng: &mut Rng) {
 
 fn system(out: &mut String, i: usize) {
     let team = TEAMS[i % TEAMS.len()];
+    let owner = if i % 400 == 7 {
+        String::new()
+    } else {
+        format!("\n  owner: group:team-{team}")
+    };
     let _ = writeln!(
         out,
         "---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: system-{i}\n  \
-         description: Everything the {team} team runs\nspec:\n  owner: group:team-{team}\n  domain: commerce"
+         description: Everything the {team} team runs\nspec:{owner}\n  domain: commerce"
     );
 }
 

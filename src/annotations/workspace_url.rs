@@ -8,7 +8,7 @@ use super::url_check::{UrlReport, check_url};
 use crate::analysis::{WorkspaceKey, WorkspaceRef};
 use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::settings::Settings;
-use crate::text::{Edit, LineIndex};
+use crate::text::{Edit, LineIndex, Shift};
 use crate::yaml::{Entry, Node, NodeKind, ScalarStyle, ValueLine, scalar_lines};
 
 pub const WORKSPACE_URL_KEY: &str = "harness.io/workspace-url";
@@ -25,10 +25,7 @@ impl Context<'_> {
     /// read: a rule may ask once per finding, and a scan of the whole text
     /// each time made a file with thousands of findings quadratic.
     pub fn line_ending(&self) -> &'static str {
-        match self.text.find('\n') {
-            Some(i) if self.text[..i].ends_with('\r') => "\r\n",
-            _ => "\n",
-        }
+        line_ending(self.text)
     }
 
     /// The ending of the line holding `offset`: what a line added next to
@@ -44,12 +41,51 @@ impl Context<'_> {
     }
 }
 
-#[derive(Default)]
+/// `\r\n` when the first line of `text` ends with it, else `\n`.
+pub fn line_ending(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// What the rules of one document produce. Every field holds byte offsets
+/// into the text, so each one is moved by `shift` and joined by `append`
+/// (incremental analysis caches a document's output relative to its start).
+#[derive(Default, Clone)]
 pub struct Output {
     pub diagnostics: Vec<Diagnostic>,
     pub refs: Vec<WorkspaceRef>,
     /// One per document that is an entity (`catalog::refs`).
     pub entities: Vec<crate::catalog::refs::EntityInfo>,
+}
+
+impl Shift for Output {
+    fn shift(&mut self, delta: isize) {
+        // Destructured so a new field cannot be forgotten here.
+        let Output {
+            diagnostics,
+            refs,
+            entities,
+        } = self;
+        diagnostics.shift(delta);
+        refs.shift(delta);
+        entities.shift(delta);
+    }
+}
+
+impl Output {
+    /// Adds `other`'s results after this one's.
+    pub fn append(&mut self, other: Output) {
+        let Output {
+            diagnostics,
+            refs,
+            entities,
+        } = other;
+        self.diagnostics.extend(diagnostics);
+        self.refs.extend(refs);
+        self.entities.extend(entities);
+    }
 }
 
 /// The annotation entry being checked, and what decides how it can be fixed.

@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use crate::annotations::workspace_url::{Context, Output};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::text::Shift;
 use crate::yaml::{Node, NodeKind, ScalarStyle};
 
 /// Backstage's namespace when an entity names none.
@@ -210,6 +211,20 @@ pub struct EntityInfo {
     /// The name's value (the `kind` value when there is no name yet).
     pub name_range: Range<usize>,
     pub refs: Vec<RefUse>,
+}
+
+impl Shift for RefUse {
+    fn shift(&mut self, delta: isize) {
+        self.range.shift(delta);
+    }
+}
+
+impl Shift for EntityInfo {
+    fn shift(&mut self, delta: isize) {
+        self.range.shift(delta);
+        self.name_range.shift(delta);
+        self.refs.shift(delta);
+    }
 }
 
 impl EntityInfo {

@@ -1,11 +1,11 @@
 //! An open document: its text and line index, kept in step with the
 //! client's incremental changes.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tower_lsp_server::ls_types::{self, TextDocumentContentChangeEvent, Uri};
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Incremental};
 use crate::features::byte_range;
 use crate::text::{LineIndex, PositionEncoding};
 
@@ -23,6 +23,10 @@ pub struct Doc {
     pub line_index: Arc<LineIndex>,
     /// The latest analysis.
     pub analysis: Option<Analysed>,
+    /// The results of each YAML document of the text, so an edit
+    /// re-analyses only the documents it touched. Used by one worker at a
+    /// time (and by requests that need an analysis before it is done).
+    pub analyzer: Arc<Mutex<Incremental>>,
     /// Whether a worker is analysing this document; at most one runs per
     /// document so a burst of keystrokes on a large file cannot pile up.
     pub analysing: bool,
@@ -46,6 +50,7 @@ impl Doc {
             line_index: Arc::new(LineIndex::new(&text)),
             text: Arc::new(text),
             analysis: None,
+            analyzer: Arc::default(),
             analysing: false,
         }
     }

@@ -12,7 +12,7 @@ use super::index::{document_analysed, with_unresolved};
 use super::live::{request_all, with_live};
 use super::log;
 use super::state::{Finished, Published, Snapshot, State};
-use crate::analysis::{Analysis, analyze};
+use crate::analysis::Analysis;
 use crate::features::diagnostics::to_lsp_diagnostics;
 
 /// Analyses `uri` until the analysis matches the document's latest
@@ -72,7 +72,7 @@ pub async fn analyse_off_thread(
     let name = file_name(uri);
     let snapshot = snapshot.clone();
     let job = tokio::task::spawn_blocking(move || {
-        let analysis = analyze(&snapshot.text, name.as_deref(), &snapshot.settings);
+        let analysis = snapshot.analyze(name.as_deref());
         let diagnostics = to_lsp_diagnostics(&analysis, &snapshot.line_index, snapshot.encoding);
         (Arc::new(analysis), diagnostics)
     });

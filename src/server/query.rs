@@ -9,7 +9,7 @@ use tower_lsp_server::ls_types::Uri;
 use super::document::file_name;
 use super::log;
 use super::state::Snapshot;
-use crate::analysis::{Analysis, analyze};
+use crate::analysis::Analysis;
 
 /// Runs `f` on a blocking thread with the snapshot's analysis.
 pub async fn with_analysis<T: Send + 'static>(
@@ -21,7 +21,7 @@ pub async fn with_analysis<T: Send + 'static>(
     let job = tokio::task::spawn_blocking(move || {
         let analysis = match &snapshot.analysis {
             Some(analysis) => analysis.clone(),
-            None => Arc::new(analyze(&snapshot.text, name.as_deref(), &snapshot.settings)),
+            None => Arc::new(snapshot.analyze(name.as_deref())),
         };
         f(&snapshot, &analysis)
     });

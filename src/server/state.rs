@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::{self, TextDocumentContentChangeEvent, Uri};
 
 use super::capabilities::ClientSupport;
 use super::document::{Analysed, Doc};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Incremental};
 use crate::harness::{LiveService, WorkspaceKey};
 use crate::settings::Settings;
 use crate::text::{LineIndex, PositionEncoding};
@@ -54,6 +54,19 @@ pub struct Snapshot {
     pub analysis: Option<Arc<Analysis>>,
     pub settings: Arc<Settings>,
     pub encoding: PositionEncoding,
+    /// The document's incremental analysis.
+    pub analyzer: Arc<Mutex<Incremental>>,
+}
+
+impl Snapshot {
+    /// Analyses the snapshot's text, reusing the results of the YAML
+    /// documents that did not change since the last analysis.
+    pub fn analyze(&self, file_name: Option<&str>) -> Analysis {
+        self.analyzer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .analyze(&self.text, file_name, &self.line_index, &self.settings)
+    }
 }
 
 /// A document whose diagnostics can be published again as they are, with
@@ -228,6 +241,7 @@ impl State {
             analysis: doc.current_analysis(),
             settings,
             encoding,
+            analyzer: doc.analyzer.clone(),
         })
     }
 

@@ -1,5 +1,7 @@
 use std::ops::Range;
 
+use super::Shift;
+
 /// A replacement of a byte range of a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
@@ -21,6 +23,12 @@ impl Edit {
 
     pub fn delete(range: Range<usize>) -> Self {
         Edit::replace(range, "")
+    }
+}
+
+impl Shift for Edit {
+    fn shift(&mut self, delta: isize) {
+        self.range.shift(delta);
     }
 }
 

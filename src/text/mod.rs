@@ -4,6 +4,8 @@
 
 mod edit;
 mod position;
+mod shift;
 
 pub use edit::{Edit, apply_edits};
 pub use position::{LineCol, LineIndex, PositionEncoding};
+pub use shift::{Shift, shift_offset};

@@ -38,43 +38,56 @@ pub struct LineCol {
 }
 
 /// Line starts of a text, for converting byte offsets to and from positions
-/// in O(log lines). Built once per text version.
+/// in O(log lines). Built once per text version (on every keystroke, so it
+/// holds no more than line-index's table and the few `\r\n` lines).
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     inner: line_index::LineIndex,
-    /// Byte offset just past the content of each line (before `\n` or `\r\n`).
-    line_ends: Vec<usize>,
+    /// The lines (0-based) that end in `\r\n`, in order.
+    crlf_lines: Vec<u32>,
+    lines: usize,
     len: usize,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut line_ends = Vec::new();
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                let end = if i > 0 && text.as_bytes()[i - 1] == b'\r' {
-                    i - 1
-                } else {
-                    i
-                };
-                line_ends.push(end);
+        let inner = line_index::LineIndex::new(text);
+        let bytes = text.as_bytes();
+        // The line of the end of the text, from line-index's table.
+        let lines = inner.line_col(TextSize::from(text.len() as u32)).line as usize + 1;
+        // `\r` is rare: memchr skips the rest.
+        let mut crlf_lines = Vec::new();
+        let mut line = 0u32;
+        for (i, _) in text.match_indices('\r') {
+            if bytes.get(i + 1) != Some(&b'\n') {
+                continue;
             }
+            // Lines only grow: step to the one holding `i`.
+            while inner.line(line).is_some_and(|r| usize::from(r.end()) <= i) {
+                line += 1;
+            }
+            crlf_lines.push(line);
         }
-        line_ends.push(text.len());
         LineIndex {
-            inner: line_index::LineIndex::new(text),
-            line_ends,
+            inner,
+            crlf_lines,
+            lines,
             len: text.len(),
         }
     }
 
+    /// The byte offsets where lines start, in order.
+    pub fn line_starts(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.lines).map(|line| self.line_start(line))
+    }
+
     pub fn line_count(&self) -> usize {
-        self.line_ends.len()
+        self.lines
     }
 
     /// The byte offset where line `line` (0-based) starts.
     pub fn line_start(&self, line: usize) -> usize {
-        let line = line.min(self.line_ends.len() - 1) as u32;
+        let line = line.min(self.lines - 1) as u32;
         self.inner
             .line(line)
             .map(|r| usize::from(r.start()))
@@ -83,7 +96,14 @@ impl LineIndex {
 
     /// The byte offset where the content of line `line` ends.
     pub fn line_end(&self, line: usize) -> usize {
-        self.line_ends[line.min(self.line_ends.len() - 1)]
+        let line = line.min(self.lines - 1);
+        if line == self.lines - 1 {
+            return self.len;
+        }
+        // Before the `\n` that starts the next line, and its `\r`.
+        let newline = self.line_start(line + 1) - 1;
+        let crlf = self.crlf_lines.binary_search(&(line as u32)).is_ok();
+        newline - usize::from(crlf)
     }
 
     /// 0-based line of a byte offset.
@@ -125,7 +145,7 @@ impl LineIndex {
     /// as the LSP specification asks.
     pub fn offset(&self, line: u32, character: u32, enc: PositionEncoding) -> usize {
         let line = line as usize;
-        if line >= self.line_ends.len() {
+        if line >= self.lines {
             return self.len;
         }
         let start = self.line_start(line);
@@ -201,6 +221,30 @@ mod tests {
             idx.line_col(TEXT.find('b').unwrap()),
             LineCol { line: 2, column: 1 }
         );
+    }
+
+    #[test]
+    fn line_starts_and_ends_match_a_plain_scan() {
+        for text in [
+            "",
+            "a",
+            "\n",
+            "a\r\nb\rc\n\r\n\r",
+            "x\r\n\r\n\ny\r\n",
+            "é\r\n😀\nz",
+        ] {
+            let idx = LineIndex::new(text);
+            let mut start = 0;
+            let lines: Vec<&str> = text.split('\n').collect();
+            assert_eq!(idx.line_count(), lines.len(), "{text:?}");
+            for (n, line) in lines.iter().enumerate() {
+                let content = line.strip_suffix('\r').filter(|_| n + 1 < lines.len());
+                let end = start + content.unwrap_or(line).len();
+                assert_eq!(idx.line_start(n), start, "{text:?} line {n}");
+                assert_eq!(idx.line_end(n), end, "{text:?} line {n}");
+                start += line.len() + 1;
+            }
+        }
     }
 
     #[test]

@@ -2,6 +2,8 @@ use std::ops::Range;
 
 use granit_parser::{Event, Parser, ScalarStyle as GranitStyle, StructureStyle};
 
+use crate::text::{Shift, shift_offset};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScalarStyle {
     Plain,
@@ -104,6 +106,39 @@ impl Node {
                 _ => {}
             }
         }
+    }
+}
+
+impl Shift for Node {
+    /// Moves the whole subtree, without recursion.
+    fn shift(&mut self, delta: isize) {
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            node.range.shift(delta);
+            match &mut node.kind {
+                NodeKind::Mapping { entries, .. } => {
+                    for e in entries {
+                        stack.push(&mut e.key);
+                        stack.push(&mut e.value);
+                    }
+                }
+                NodeKind::Sequence { items, .. } => stack.extend(items.iter_mut()),
+                _ => {}
+            }
+        }
+    }
+}
+
+impl Shift for SyntaxError {
+    fn shift(&mut self, delta: isize) {
+        self.offset = shift_offset(self.offset, delta);
+    }
+}
+
+impl Shift for Document {
+    fn shift(&mut self, delta: isize) {
+        self.root.shift(delta);
+        self.error.shift(delta);
     }
 }
 
