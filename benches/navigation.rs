@@ -75,7 +75,7 @@ fn keystroke_costs(size: usize) {
     let team: RefKey = analysis
         .entities
         .iter()
-        .find(|e| e.kind == "Group")
+        .find(|e| &*e.kind == "Group")
         .unwrap()
         .key();
     let definition = median(101, || index.definitions(&team).len());

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::annotations::workspace_url::{Context, Output};
 use crate::diagnostic::{Code, Diagnostic};
@@ -76,21 +77,25 @@ pub fn ref_fields(kind: &str) -> &'static [RefField] {
     }
 }
 
+/// Text an entity summary holds. Shared, not copied: the server puts every
+/// document's cached summaries together again on each keystroke.
+pub type Text = Arc<str>;
+
 /// A full, normalised entity ref: `kind:namespace/name` in lower case, as
 /// Backstage compares them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RefKey {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
+    pub kind: Text,
+    pub namespace: Text,
+    pub name: Text,
 }
 
 impl RefKey {
     pub fn new(kind: &str, namespace: &str, name: &str) -> Self {
         RefKey {
-            kind: kind.to_lowercase(),
-            namespace: namespace.to_lowercase(),
-            name: name.to_lowercase(),
+            kind: kind.to_lowercase().into(),
+            namespace: namespace.to_lowercase().into(),
+            name: name.to_lowercase().into(),
         }
     }
 }
@@ -190,7 +195,7 @@ pub struct RefUse {
     pub field: RefField,
     /// The ref's characters in the text (inside the quotes, if quoted).
     pub range: Range<usize>,
-    pub text: String,
+    pub text: Text,
     /// `None` when the ref is malformed (an `entity-ref-invalid`).
     pub target: Option<RefKey>,
 }
@@ -199,13 +204,13 @@ pub struct RefUse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntityInfo {
     /// As written.
-    pub kind: String,
+    pub kind: Text,
     /// `metadata.namespace`, or `default`.
-    pub namespace: String,
+    pub namespace: Text,
     /// `metadata.name`; empty while it is not written yet.
-    pub name: String,
-    pub title: Option<String>,
-    pub description: Option<String>,
+    pub name: Text,
+    pub title: Option<Text>,
+    pub description: Option<Text>,
     /// The whole document's mapping.
     pub range: Range<usize>,
     /// The name's value (the `kind` value when there is no name yet).
@@ -279,15 +284,15 @@ pub fn entity_info(
         .filter(|n| !n.is_empty())
         .unwrap_or(DEFAULT_NAMESPACE)
         .to_string();
-    let text_of = |key: &str| meta(key).and_then(string_value).map(str::to_string);
+    let text_of = |key: &str| meta(key).and_then(string_value).map(Text::from);
     let mut entity = EntityInfo {
         title: text_of("title"),
         description: text_of("description"),
         range: root.range.clone(),
         name_range: value_range(text, name_node.unwrap_or(kind_node)),
-        kind,
-        namespace,
-        name,
+        kind: kind.into(),
+        namespace: namespace.into(),
+        name: name.into(),
         refs: Vec::new(),
     };
     if let Some(spec) = root.get("spec") {
@@ -345,7 +350,7 @@ fn read_ref(
     refs.push(RefUse {
         field: *field,
         range,
-        text: value.to_string(),
+        text: value.into(),
         target,
     });
 }
@@ -610,7 +615,7 @@ mod tests {
             .collect();
         assert_eq!(codes, ["entity-ref-invalid"]);
         // The unresolved hint is off unless switched on.
-        let hint = unresolved(&analysis.entities, |k| k.name == "team-a");
+        let hint = unresolved(&analysis.entities, |k| &*k.name == "team-a");
         assert_eq!(hint.len(), 1);
         assert_eq!(&text[hint[0].range.clone()], "jane");
         assert_eq!(
@@ -636,7 +641,7 @@ mod tests {
         assert!(read("metadata:\n  name: x\n").0.is_none());
         let (entity, _) = read("kind: Component\nspec:\n  owner: team-a\n");
         let entity = entity.unwrap();
-        assert_eq!(entity.name, "");
+        assert_eq!(&*entity.name, "");
         assert_eq!(entity.refs.len(), 1);
     }
 }

@@ -91,7 +91,7 @@ mod tests {
             let Some(At::Ref(e, r)) = at(&analysis, offset) else {
                 panic!("no ref at {offset}");
             };
-            assert_eq!((e.name.as_str(), r.field.key), ("svc", "owner"));
+            assert_eq!((&*e.name, r.field.key), ("svc", "owner"));
         }
         let name = SVC.find("svc\n").unwrap();
         let Some(At::Name(e)) = at(&analysis, name + 1) else {

@@ -34,7 +34,7 @@ pub fn ref_hover(
             md.push_str("\n\n---\n\n");
         }
         let _ = write!(md, "**{}** `{}`", escape(&e.kind), e.name);
-        if e.namespace != crate::catalog::refs::DEFAULT_NAMESPACE {
+        if &*e.namespace != crate::catalog::refs::DEFAULT_NAMESPACE {
             let _ = write!(md, " in namespace `{}`", e.namespace);
         }
         if let Some(title) = &e.title {

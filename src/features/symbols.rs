@@ -43,7 +43,7 @@ pub fn document_symbols(
             } else {
                 e.label()
             },
-            detail: e.title.clone(),
+            detail: e.title.as_deref().map(str::to_string),
             kind: symbol_kind(&e.kind),
             tags: None,
             deprecated: None,

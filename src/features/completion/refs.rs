@@ -66,7 +66,7 @@ pub fn ref_site(text: &str, offset: usize, analysis: &Analysis) -> Option<RefSit
         .find(|e| (doc_start..doc_end.max(doc_start + 1)).contains(&e.range.start));
     Some(RefSite {
         field,
-        namespace: entity.map_or(DEFAULT_NAMESPACE.to_string(), |e| e.namespace.clone()),
+        namespace: entity.map_or(DEFAULT_NAMESPACE.to_string(), |e| e.namespace.to_string()),
         own: entity.filter(|e| !e.name.is_empty()).map(|e| e.key()),
         replace: start..end,
         space,
@@ -210,7 +210,7 @@ pub fn ref_items(site: &RefSite, index: &WorkspaceIndex) -> Vec<Item> {
             continue;
         }
         let label = shortest_ref(entity, &site.field, &site.namespace);
-        let mut detail = entity.kind.clone();
+        let mut detail = entity.kind.to_string();
         if let Some(title) = &entity.title {
             detail.push_str(" · ");
             detail.push_str(title);
