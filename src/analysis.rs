@@ -2,6 +2,7 @@
 //! No I/O; the LSP server and `check` both call `analyze`.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::annotations::plugins;
 use crate::annotations::workspace_url::{Context, Output};
@@ -21,11 +22,11 @@ pub use incremental::Incremental;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct WorkspaceKey {
     /// `https://host[:port]` of the URL.
-    pub origin: String,
-    pub account: String,
-    pub org: String,
-    pub project: String,
-    pub workspace: String,
+    pub origin: Arc<str>,
+    pub account: Arc<str>,
+    pub org: Arc<str>,
+    pub project: Arc<str>,
+    pub workspace: Arc<str>,
 }
 
 impl WorkspaceKey {

@@ -320,10 +320,10 @@ fn a_handful_of_completions_write_a_valid_labelled_url() {
     assert_eq!(r.label.as_deref(), Some("label"));
     assert_eq!(
         (
-            r.key.account.as_str(),
-            r.key.org.as_str(),
-            r.key.project.as_str(),
-            r.key.workspace.as_str()
+            &*r.key.account,
+            &*r.key.org,
+            &*r.key.project,
+            &*r.key.workspace
         ),
         (ACCOUNT, org.as_str(), project.as_str(), workspace.as_str())
     );

@@ -216,9 +216,7 @@ impl Incremental {
                 *entry = Cached::new(analyse_document(&cx, range.clone(), next), line);
             }
             entry.generation = generation;
-            let mut placed = entry.output.clone();
-            placed.shift(range.start as isize);
-            out.append(placed);
+            out.append_shifted(&entry.output, range.start as isize);
         }
         // Only the documents in this text stay cached.
         self.documents.retain(|_, c| c.generation == generation);

@@ -74,10 +74,10 @@ fn a_correct_labelled_url_is_clean_and_yields_a_workspace_ref() {
     assert_eq!(&text[r.range.clone()], GOOD);
     assert_eq!(
         (
-            r.key.account.as_str(),
-            r.key.org.as_str(),
-            r.key.project.as_str(),
-            r.key.workspace.as_str()
+            &*r.key.account,
+            &*r.key.org,
+            &*r.key.project,
+            &*r.key.workspace
         ),
         ("abc123", "default", "payments", "prod_ws")
     );

@@ -86,6 +86,28 @@ impl Output {
         self.refs.extend(refs);
         self.entities.extend(entities);
     }
+
+    /// Adds copies of `other`'s results, moved by `delta`, after this
+    /// one's (without the intermediate copy of `other` that `clone`,
+    /// `shift` and `append` would make: this runs for every document on
+    /// every keystroke).
+    pub fn append_shifted(&mut self, other: &Output, delta: isize) {
+        fn moved<T: Clone + Shift>(item: &T, delta: isize) -> T {
+            let mut item = item.clone();
+            item.shift(delta);
+            item
+        }
+        let Output {
+            diagnostics,
+            refs,
+            entities,
+        } = other;
+        self.diagnostics
+            .extend(diagnostics.iter().map(|d| moved(d, delta)));
+        self.refs.extend(refs.iter().map(|r| moved(r, delta)));
+        self.entities
+            .extend(entities.iter().map(|e| moved(e, delta)));
+    }
 }
 
 /// The annotation entry being checked, and what decides how it can be fixed.
@@ -344,11 +366,11 @@ fn emit_url(
             range: line.source_range(url_start..url_start + url_len),
             label,
             key: WorkspaceKey {
-                origin: parts.origin,
-                account: parts.account,
-                org: parts.org,
-                project: parts.project,
-                workspace: parts.workspace,
+                origin: parts.origin.into(),
+                account: parts.account.into(),
+                org: parts.org.into(),
+                project: parts.project.into(),
+                workspace: parts.workspace.into(),
             },
         });
     }

@@ -87,7 +87,7 @@ fn ready(
     now: SystemTime,
 ) {
     match &data.workspace {
-        Ok(ws) if !ws.name.is_empty() && ws.name != r.key.workspace => {
+        Ok(ws) if !ws.name.is_empty() && ws.name != *r.key.workspace => {
             let _ = writeln!(
                 md,
                 "### IaCM workspace {} (`{}`)\n",

@@ -16,7 +16,7 @@ pub fn live_diagnostics(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for r in &analysis.workspace_refs {
-        if let Some(account) = key_account.filter(|a| *a != r.key.account) {
+        if let Some(account) = key_account.filter(|a| *a != &*r.key.account) {
             out.push(Diagnostic::new(
                 Code::ApiKeyAccountMismatch,
                 r.range.clone(),

@@ -579,11 +579,11 @@ fn workspace_path<'a>(ws: &'a WorkspaceKey, tail: &[&'a str]) -> Vec<&'a str> {
         "iacm",
         "api",
         "orgs",
-        ws.org.as_str(),
+        &ws.org,
         "projects",
-        ws.project.as_str(),
+        &ws.project,
         "workspaces",
-        ws.workspace.as_str(),
+        &ws.workspace,
     ];
     path.extend_from_slice(tail);
     path

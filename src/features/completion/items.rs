@@ -209,11 +209,11 @@ pub fn lines(input: &Inputs<'_>, replace: Range<usize>) -> Completions {
         };
         for entry in ready(input, &key, &mut out.is_incomplete).iter() {
             let ws = WorkspaceKey {
-                origin: origin.clone(),
-                account: account.clone(),
-                org: org.clone(),
-                project: project.clone(),
-                workspace: entry.identifier.clone(),
+                origin: origin.as_str().into(),
+                account: account.as_str().into(),
+                org: org.as_str().into(),
+                project: project.as_str().into(),
+                workspace: entry.identifier.as_str().into(),
             };
             if input.analysis.workspace_refs.iter().any(|r| r.key == ws) {
                 continue;
@@ -286,11 +286,11 @@ fn resource_count(input: &Inputs<'_>, list: &ListKey, workspace: &str) -> Option
         return None;
     };
     let key = WorkspaceKey {
-        origin: origin.clone(),
-        account: account.clone(),
-        org: org.clone(),
-        project: project.clone(),
-        workspace: workspace.to_string(),
+        origin: origin.as_str().into(),
+        account: account.as_str().into(),
+        org: org.as_str().into(),
+        project: project.as_str().into(),
+        workspace: workspace.into(),
     };
     let LiveState::Ready { data, .. } = (input.workspace)(&key) else {
         return None;

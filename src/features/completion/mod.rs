@@ -98,10 +98,10 @@ fn projects_named(analysis: &Analysis) -> BTreeSet<ListKey> {
         .workspace_refs
         .iter()
         .map(|r| ListKey::Workspaces {
-            origin: r.key.origin.clone(),
-            account: r.key.account.clone(),
-            org: r.key.org.clone(),
-            project: r.key.project.clone(),
+            origin: r.key.origin.to_string(),
+            account: r.key.account.to_string(),
+            org: r.key.org.to_string(),
+            project: r.key.project.to_string(),
         })
         .collect()
 }

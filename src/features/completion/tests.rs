@@ -286,7 +286,7 @@ fn new_lines_of_the_block_offer_the_missing_workspaces() {
         "{HEAD}metadata:\n  name: payments\n  annotations:\n    harness.io/workspace-url: |\n      prod: {URL}\n      an‸\n"
     );
     let counted = |k: &WorkspaceKey| {
-        if k.workspace != "analytics_ws" {
+        if &*k.workspace != "analytics_ws" {
             return LiveState::Loading;
         }
         let mut data = crate::harness::live::WorkspaceData {
