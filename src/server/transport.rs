@@ -30,6 +30,10 @@ pub const BAD_MESSAGE_METHOD: &str = "$/iacm/badMessage";
 pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 /// A header block longer than this is garbage.
 const MAX_HEADER_BYTES: usize = 8 * 1024;
+/// The most a `Content-Length` makes us reserve before the body arrives.
+const MAX_RESERVE_BYTES: usize = 32 * 1024 * 1024;
+/// A passed-on buffer larger than this is freed rather than kept.
+const KEEP_BUFFER_BYTES: usize = 1024 * 1024;
 const CONTENT_LENGTH: &[u8] = b"Content-Length";
 const PARSE_ERROR: i64 = -32700;
 const INVALID_REQUEST: i64 = -32600;
@@ -98,7 +102,10 @@ impl<R> FrameGuard<R> {
                 if self.pending.len() < len {
                     return false;
                 }
-                let body: Vec<u8> = self.pending.drain(..len).collect();
+                // The body keeps `pending`'s buffer (no copy of a large
+                // didOpen); what follows it moves to a new one.
+                let rest = self.pending.split_off(len);
+                let body = std::mem::replace(&mut self.pending, rest);
                 self.phase = Phase::Header;
                 self.body(&body);
                 true
@@ -154,6 +161,12 @@ impl<R> FrameGuard<R> {
                     self.reject(Id::Null, INVALID_REQUEST, &why);
                     Phase::Skip(len)
                 } else {
+                    // Room for exactly this body (up to a bound a header
+                    // alone cannot make us reserve more than): growing by
+                    // doubling could hold almost twice a large message.
+                    let wanted = len.min(MAX_RESERVE_BYTES);
+                    self.pending
+                        .reserve(wanted.saturating_sub(self.pending.len()));
                     Phase::Body(len)
                 };
             }
@@ -218,6 +231,12 @@ impl<R: AsyncRead + Unpin> AsyncRead for FrameGuard<R> {
                 let n = buf.remaining().min(this.out.len() - this.out_pos);
                 buf.put_slice(&this.out[this.out_pos..this.out_pos + n]);
                 this.out_pos += n;
+                if this.out_pos == this.out.len() && this.out.capacity() > KEEP_BUFFER_BYTES {
+                    // Passed on: don't keep a large message's buffer for
+                    // the rest of the session.
+                    this.out = Vec::new();
+                    this.out_pos = 0;
+                }
                 return Poll::Ready(Ok(()));
             }
             if this.process() {
