@@ -4,7 +4,7 @@
 
 use crate::annotations::workspace_url::{Context, WORKSPACE_URL_KEY};
 use crate::diagnostic::{Code, Diagnostic, Fix};
-use crate::text::Edit;
+use crate::text::{Edit, reindent};
 use crate::yaml::{Entry, Node, NodeKind};
 
 /// Where a misplaced entry was found.
@@ -135,19 +135,4 @@ fn after_lines(cx: &Context<'_>, entry: &Entry) -> Option<usize> {
     } else {
         cx.index.line_start(next)
     })
-}
-
-fn reindent(block: &str, old_col: usize, new_col: usize) -> String {
-    let pad = " ".repeat(new_col);
-    block
-        .split_inclusive('\n')
-        .map(|line| {
-            let spaces = line.len() - line.trim_start_matches(' ').len();
-            if spaces >= old_col && !line.trim().is_empty() {
-                format!("{pad}{}", &line[old_col..])
-            } else {
-                line.trim_start_matches(' ').to_string()
-            }
-        })
-        .collect()
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tower_lsp_server::ls_types::{CompletionList, CompletionResponse, Position, Uri};
 
-use super::query::analysis_of;
+use super::query::{AtCursor, at_cursor};
 use super::state::State;
 use crate::features::completion::{ClientFeatures, Inputs, complete, needed_lists, to_lsp};
 
@@ -19,13 +19,15 @@ pub async fn complete_at(
     uri: &Uri,
     position: Position,
 ) -> Option<CompletionResponse> {
-    let snapshot = state.snapshot(uri)?;
-    let analysis = analysis_of(uri, &snapshot).await?;
+    let AtCursor {
+        snapshot,
+        analysis,
+        offset,
+    } = at_cursor(state, uri, position).await?;
     if !analysis.is_catalog {
         return None;
     }
     let (index, enc, text) = (&snapshot.line_index, snapshot.encoding, &snapshot.text);
-    let offset = index.offset(position.line, position.character, enc);
     let live = &state.live;
     let account = live.key_account();
     let lists = needed_lists(text, offset, &analysis, account.as_deref());
@@ -46,12 +48,7 @@ pub async fn complete_at(
         key_account: account.as_deref(),
         workspace: &|k| live.state(k),
     });
-    let support = state.client();
-    let client = ClientFeatures {
-        snippets: support.snippets,
-        markdown_documentation: support.completion_markdown,
-        insert_as_is: support.insert_as_is,
-    };
+    let client = client_features(state);
     Some(CompletionResponse::List(CompletionList {
         is_incomplete: found.is_incomplete,
         items: found
@@ -60,4 +57,14 @@ pub async fn complete_at(
             .map(|item| to_lsp(item, index, enc, client))
             .collect(),
     }))
+}
+
+/// What the client's completion support lets items use.
+pub fn client_features(state: &State) -> ClientFeatures {
+    let support = state.client();
+    ClientFeatures {
+        snippets: support.snippets,
+        markdown_documentation: support.completion_markdown,
+        insert_as_is: support.insert_as_is,
+    }
 }

@@ -7,24 +7,19 @@ use tower_lsp_server::ls_types::{
     MarkupContent, MarkupKind, Position, SymbolInformation, Uri,
 };
 
-use super::query::analysis_of;
+use super::completion::client_features;
+use super::query::{AtCursor, analysis_of, at_cursor};
 use super::state::State;
 use crate::features::completion::refs::{ref_items, ref_site};
-use crate::features::completion::{ClientFeatures, to_lsp};
+use crate::features::completion::to_lsp;
 use crate::features::{definition, lsp_range, ref_hover, references, symbols};
 
 pub async fn definition_at(state: &State, uri: &Uri, position: Position) -> Vec<Location> {
-    let Some(snapshot) = state.snapshot(uri) else {
+    let Some(at) = at_cursor(state, uri, position).await else {
         return Vec::new();
     };
-    let Some(analysis) = analysis_of(uri, &snapshot).await else {
-        return Vec::new();
-    };
-    let enc = snapshot.encoding;
-    let offset = snapshot
-        .line_index
-        .offset(position.line, position.character, enc);
-    definition::definition(&analysis, offset, &state.index.read(), enc)
+    let enc = at.snapshot.encoding;
+    definition::definition(&at.analysis, at.offset, &state.index.read(), enc)
 }
 
 pub async fn references_at(
@@ -33,19 +28,13 @@ pub async fn references_at(
     position: Position,
     include_declaration: bool,
 ) -> Vec<Location> {
-    let Some(snapshot) = state.snapshot(uri) else {
+    let Some(at) = at_cursor(state, uri, position).await else {
         return Vec::new();
     };
-    let Some(analysis) = analysis_of(uri, &snapshot).await else {
-        return Vec::new();
-    };
-    let enc = snapshot.encoding;
-    let offset = snapshot
-        .line_index
-        .offset(position.line, position.character, enc);
+    let enc = at.snapshot.encoding;
     references::references(
-        &analysis,
-        offset,
+        &at.analysis,
+        at.offset,
         &state.index.read(),
         include_declaration,
         enc,
@@ -69,10 +58,12 @@ pub fn workspace_symbols(state: &State, query: &str) -> Vec<SymbolInformation> {
 /// The card of the ref under the cursor; `None` elsewhere (the workspace
 /// URL hover then has its turn).
 pub async fn ref_hover_at(state: &State, uri: &Uri, position: Position) -> Option<Hover> {
-    let snapshot = state.snapshot(uri)?;
-    let analysis = analysis_of(uri, &snapshot).await?;
+    let AtCursor {
+        snapshot,
+        analysis,
+        offset,
+    } = at_cursor(state, uri, position).await?;
     let (index, enc) = (&snapshot.line_index, snapshot.encoding);
-    let offset = index.offset(position.line, position.character, enc);
     let (range, markdown) = ref_hover::ref_hover(&analysis, offset, &state.index.read())?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -90,21 +81,18 @@ pub async fn ref_completion_at(
     uri: &Uri,
     position: Position,
 ) -> Option<CompletionResponse> {
-    let snapshot = state.snapshot(uri)?;
-    let analysis = analysis_of(uri, &snapshot).await?;
+    let AtCursor {
+        snapshot,
+        analysis,
+        offset,
+    } = at_cursor(state, uri, position).await?;
     if !analysis.is_catalog {
         return None;
     }
     let (index, enc, text) = (&snapshot.line_index, snapshot.encoding, &snapshot.text);
-    let offset = index.offset(position.line, position.character, enc);
     let site = ref_site(text, offset, &analysis)?;
     let items = ref_items(&site, &state.index.read());
-    let support = state.client();
-    let client = ClientFeatures {
-        snippets: support.snippets,
-        markdown_documentation: support.completion_markdown,
-        insert_as_is: support.insert_as_is,
-    };
+    let client = client_features(state);
     Some(CompletionResponse::List(CompletionList {
         is_incomplete: false,
         items: items

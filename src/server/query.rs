@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::{Position, Uri};
 
 use super::document::file_name;
 use super::log;
-use super::state::Snapshot;
+use super::state::{Snapshot, State};
 use crate::analysis::Analysis;
 
 /// Runs `f` on a blocking thread with the snapshot's analysis.
@@ -46,4 +46,27 @@ pub async fn analysis_of(uri: &Uri, snapshot: &Snapshot) -> Option<Arc<Analysis>
         Some(analysis) => Some(analysis.clone()),
         None => with_analysis(uri, snapshot.clone(), |_, a| a.clone()).await,
     }
+}
+
+/// What a request at a cursor works on.
+pub struct AtCursor {
+    pub snapshot: Snapshot,
+    pub analysis: Arc<Analysis>,
+    /// The cursor as a byte offset into `snapshot.text`.
+    pub offset: usize,
+}
+
+/// The open document `uri`, its analysis and the cursor's offset; `None`
+/// when the document is not open or its analysis failed.
+pub async fn at_cursor(state: &State, uri: &Uri, position: Position) -> Option<AtCursor> {
+    let snapshot = state.snapshot(uri)?;
+    let analysis = analysis_of(uri, &snapshot).await?;
+    let offset = snapshot
+        .line_index
+        .offset(position.line, position.character, snapshot.encoding);
+    Some(AtCursor {
+        snapshot,
+        analysis,
+        offset,
+    })
 }

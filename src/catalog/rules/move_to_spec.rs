@@ -4,7 +4,7 @@
 
 use crate::annotations::workspace_url::Context;
 use crate::diagnostic::Fix;
-use crate::text::Edit;
+use crate::text::{Edit, reindent};
 use crate::yaml::{Entry, Node};
 
 pub fn fix(cx: &Context<'_>, root: &Node, entry: &Entry) -> Option<Fix> {
@@ -63,19 +63,4 @@ fn own_lines(cx: &Context<'_>, entry: &Entry) -> Option<(usize, std::ops::Range<
         return None;
     }
     Some((column(cx, entry.key.range.start), start..after))
-}
-
-fn reindent(block: &str, old_col: usize, new_col: usize) -> String {
-    let pad = " ".repeat(new_col);
-    block
-        .split_inclusive('\n')
-        .map(|line| {
-            let spaces = line.len() - line.trim_start_matches(' ').len();
-            if spaces >= old_col && !line.trim().is_empty() {
-                format!("{pad}{}", &line[old_col..])
-            } else {
-                line.to_string()
-            }
-        })
-        .collect()
 }
