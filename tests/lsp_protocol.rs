@@ -352,3 +352,37 @@ fn a_file_over_the_size_limit_gets_one_diagnostic_until_the_limit_is_raised() {
         ["workspace-url-insecure"]
     );
 }
+
+#[test]
+fn large_messages_are_served_in_order_with_their_ids() {
+    let mut client = LspClient::start(Enc::Utf16);
+    // About 200 KB: over the size above which the input guard parses a
+    // message itself and hands it over (see `transport::Stash`).
+    let entity = catalog("prod_ws");
+    let padding = format!("---\n{}", entity.replace("http://", "https://")).repeat(500);
+    let text = format!("{padding}---\n{entity}");
+    assert!(text.len() > 150_000);
+    client.open(URI, 1, &text);
+    let diagnostics = client.diagnostics(URI, 1);
+    assert_eq!(codes(&diagnostics), ["workspace-url-insecure"]);
+    let last_doc_line = padding.lines().count() + 1;
+    assert_eq!(
+        diagnostics[0]["range"]["start"]["line"],
+        last_doc_line + 6,
+        "the mistake in the last document"
+    );
+    // A large whole-text change, then a large request with an id: each is
+    // answered as if it had been passed on as is.
+    let fixed = text.replace("http://", "https://");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    assert!(client.diagnostics(URI, 2).is_empty());
+    let link_params = json!({"textDocument": {"uri": URI}, "padding": "x".repeat(100_000)});
+    let id = client.send_request("textDocument/documentLink", link_params);
+    let links = client.response(id);
+    assert_eq!(links["id"], id);
+    assert_eq!(links["result"].as_array().map(Vec::len), Some(501));
+    assert_serving(&mut client, 3);
+}

@@ -7,7 +7,8 @@
 //! the ratio ours/theirs. See BENCHMARKS.md.
 //!
 //! Knobs (environment): LSP_BENCH_EDITS (keystrokes for iacm-lsp, 300),
-//! LSP_BENCH_THEIR_EDITS (for yaml-language-server, 30: each takes over a
+//! LSP_BENCH_WRAPPER (a command iacm-lsp runs under, e.g. `heaptrack -o
+//! FILE`), LSP_BENCH_THEIR_EDITS (for yaml-language-server, 30: each takes over a
 //! second), LSP_BENCH_OURS_ONLY=1 (skip yaml-language-server).
 
 mod client;
@@ -65,7 +66,19 @@ fn manifest_dir() -> &'static Path {
 
 fn ours() -> Server {
     let command = || {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_iacm-lsp"));
+        let binary = env!("CARGO_BIN_EXE_iacm-lsp");
+        // A profiler in front of the server (`heaptrack -o FILE`, `valgrind
+        // --tool=massif`), to see where its memory goes.
+        let wrapper = std::env::var("LSP_BENCH_WRAPPER").unwrap_or_default();
+        let mut words = wrapper.split_whitespace();
+        let mut command = match words.next() {
+            Some(program) => {
+                let mut command = Command::new(program);
+                command.args(words).arg(binary);
+                command
+            }
+            None => Command::new(binary),
+        };
         for name in [
             "HARNESS_API_KEY",
             "HARNESS_PLATFORM_API_KEY",

@@ -52,7 +52,8 @@ struct Cached {
 }
 
 impl Cached {
-    fn new(output: Output, line: usize) -> Self {
+    fn new(mut output: Output, line: usize) -> Self {
+        output.shrink_to_fit();
         let names_lines = output
             .diagnostics
             .iter()
@@ -199,7 +200,6 @@ impl Incremental {
             .map(|(i, this)| Part::new(text, this, split.get(i + 1)))
             .collect();
         self.analyse_missing_in_parallel(&cx, &parts);
-        let mut out = Output::default();
         for part in &parts {
             let Part {
                 range,
@@ -216,7 +216,19 @@ impl Incremental {
                 *entry = Cached::new(analyse_document(&cx, range.clone(), next), line);
             }
             entry.generation = generation;
-            out.append_shifted(&entry.output, range.start as isize);
+        }
+        let cached = |part: &Part| &self.documents[&part.key].output;
+        // Sized once: grown by doubling, the lists of a large file kept up
+        // to half their room unused for as long as the analysis lives.
+        let mut out = Output::default();
+        out.diagnostics
+            .reserve_exact(parts.iter().map(|p| cached(p).diagnostics.len()).sum());
+        out.refs
+            .reserve_exact(parts.iter().map(|p| cached(p).refs.len()).sum());
+        out.entities
+            .reserve_exact(parts.iter().map(|p| cached(p).entities.len()).sum());
+        for part in &parts {
+            out.append_shifted(cached(part), part.range.start as isize);
         }
         // Only the documents in this text stay cached.
         self.documents.retain(|_, c| c.generation == generation);

@@ -75,6 +75,20 @@ impl Shift for Output {
 }
 
 impl Output {
+    /// Gives back the spare capacity of each list: a cached output lives as
+    /// long as its document, and most hold one or two items in lists grown
+    /// for four.
+    pub fn shrink_to_fit(&mut self) {
+        let Output {
+            diagnostics,
+            refs,
+            entities,
+        } = self;
+        diagnostics.shrink_to_fit();
+        refs.shrink_to_fit();
+        entities.shrink_to_fit();
+    }
+
     /// Adds `other`'s results after this one's.
     pub fn append(&mut self, other: Output) {
         let Output {

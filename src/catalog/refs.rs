@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::annotations::workspace_url::{Context, Output};
 use crate::diagnostic::{Code, Diagnostic};
@@ -93,12 +93,49 @@ pub struct RefKey {
 impl RefKey {
     pub fn new(kind: &str, namespace: &str, name: &str) -> Self {
         RefKey {
-            kind: kind.to_lowercase().into(),
-            namespace: namespace.to_lowercase().into(),
+            kind: lowercase_shared(kind),
+            namespace: lowercase_shared(namespace),
             name: name.to_lowercase().into(),
         }
     }
 }
+
+/// `text` in lower case, as one shared allocation when it is a built-in
+/// kind or the default namespace: nearly every ref and entity key names
+/// one, and a large file holds tens of thousands of keys.
+fn lowercase_shared(text: &str) -> Text {
+    static LOWER: LazyLock<Vec<Text>> =
+        LazyLock::new(|| COMMON.iter().map(|c| c.to_lowercase().into()).collect());
+    match LOWER.iter().find(|c| c.eq_ignore_ascii_case(text)) {
+        Some(common) => common.clone(),
+        None => text.to_lowercase().into(),
+    }
+}
+
+/// `text` as written, shared like [`lowercase_shared`] when it is a
+/// built-in kind or the default namespace written the usual way.
+fn shared(text: &str) -> Text {
+    static AS_WRITTEN: LazyLock<Vec<Text>> =
+        LazyLock::new(|| COMMON.iter().map(|&c| c.into()).collect());
+    match AS_WRITTEN.iter().find(|c| ***c == *text) {
+        Some(common) => common.clone(),
+        None => text.into(),
+    }
+}
+
+/// The kinds and the namespace most keys name, as usually written.
+const COMMON: [&str; 10] = [
+    DEFAULT_NAMESPACE,
+    "Component",
+    "API",
+    "Resource",
+    "System",
+    "Domain",
+    "Group",
+    "User",
+    "Location",
+    "Template",
+];
 
 impl fmt::Display for RefKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -192,7 +229,8 @@ pub fn shortest_ref(target: &EntityInfo, field: &RefField, namespace: &str) -> S
 /// One ref in one field of an entity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefUse {
-    pub field: RefField,
+    /// Static: a copy per ref cost 40 bytes each over a large file.
+    pub field: &'static RefField,
     /// The ref's characters in the text (inside the quotes, if quoted).
     pub range: Range<usize>,
     pub text: Text,
@@ -271,27 +309,26 @@ pub fn entity_info(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<EntityInfo> {
     let kind_node = root.get("kind")?;
-    let kind = string_value(kind_node)?.trim().to_string();
+    let kind = string_value(kind_node)?.trim();
     if kind.is_empty() {
         return None;
     }
     let metadata = root.get("metadata");
     let meta = |key: &str| metadata.and_then(|m| m.get(key));
     let name_node = meta("name").filter(|n| string_value(n).is_some());
-    let name = name_node.and_then(string_value).unwrap_or("").to_string();
+    let name = name_node.and_then(string_value).unwrap_or("");
     let namespace = meta("namespace")
         .and_then(string_value)
         .filter(|n| !n.is_empty())
-        .unwrap_or(DEFAULT_NAMESPACE)
-        .to_string();
+        .unwrap_or(DEFAULT_NAMESPACE);
     let text_of = |key: &str| meta(key).and_then(string_value).map(Text::from);
     let mut entity = EntityInfo {
         title: text_of("title"),
         description: text_of("description"),
         range: root.range.clone(),
         name_range: value_range(text, name_node.unwrap_or(kind_node)),
-        kind: kind.into(),
-        namespace: namespace.into(),
+        kind: shared(kind),
+        namespace: shared(namespace),
         name: name.into(),
         refs: Vec::new(),
     };
@@ -320,13 +357,15 @@ pub fn entity_info(
             }
         }
     }
+    // Kept for as long as the file is open, for every entity of it.
+    entity.refs.shrink_to_fit();
     Some(entity)
 }
 
 fn read_ref(
     text: &str,
     node: &Node,
-    field: &RefField,
+    field: &'static RefField,
     namespace: &str,
     refs: &mut Vec<RefUse>,
     diagnostics: &mut Vec<Diagnostic>,
@@ -348,7 +387,7 @@ fn read_ref(
         }
     };
     refs.push(RefUse {
-        field: *field,
+        field,
         range,
         text: value.into(),
         target,

@@ -1,7 +1,8 @@
 //! A tower `Service` around the `LspService`: a panic inside a handler
 //! becomes a JSON-RPC internal error (and a log line) instead of taking
 //! the server down, and the stand-in requests `transport::FrameGuard`
-//! makes for malformed messages are answered with their error.
+//! makes for malformed messages are answered with their error, and those
+//! for large requests are swapped back for the request they stand for.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::{Context, Poll};
@@ -13,15 +14,17 @@ use tower_lsp_server::jsonrpc::{Error, Id, Request, Response};
 use tower_service::Service;
 
 use super::log;
-use super::transport::{BAD_MESSAGE_METHOD, bad_message_response};
+use super::transport::{BAD_MESSAGE_METHOD, STASHED_METHOD, Stash, bad_message_response};
 
 pub struct Guarded<S> {
     inner: S,
+    stash: Stash,
 }
 
 impl<S> Guarded<S> {
-    pub fn new(inner: S) -> Self {
-        Guarded { inner }
+    /// `stash`: the input guard's, for the large requests it parsed.
+    pub fn new(inner: S, stash: Stash) -> Self {
+        Guarded { inner, stash }
     }
 }
 
@@ -40,7 +43,14 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request) -> Self::Future {
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        if request.method() == STASHED_METHOD {
+            match self.stash.take(&request) {
+                Some(stashed) => request = stashed,
+                // Only the guard sends these, one per stashed request.
+                None => return Box::pin(std::future::ready(Ok(None))),
+            }
+        }
         if request.method() == BAD_MESSAGE_METHOD {
             log!("{}", bad_message_log(&request));
             let (_, id, params) = request.into_parts();

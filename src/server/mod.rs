@@ -80,9 +80,11 @@ where
     let (service, socket) = LspService::new(move |client| Backend::new(client, state));
     // Up to 4 handlers run at once by default; a few hovers waiting on a
     // slow Harness would then hold up every other message, edits too.
-    Server::new(guard(input), output, socket)
+    let input = guard(input);
+    let stash = input.stash();
+    Server::new(input, output, socket)
         .concurrency_level(MAX_CONCURRENT_HANDLERS)
-        .serve(Guarded::new(service))
+        .serve(Guarded::new(service, stash))
         .await;
 }
 

@@ -7,23 +7,34 @@
 //! error the specification asks for (parse error or invalid request).
 //! Memory stays bounded whatever arrives: headers are capped and an
 //! oversized body is skipped as it streams, not buffered.
+//!
+//! A large request (a didOpen of a big file) is parsed here once and handed
+//! over through a [`Stash`], with a small stand-in request in its place:
+//! passed through, it would grow the decoder's buffer to the next power of
+//! two above its size (8 MiB for a 5 MB file), kept for the whole session.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, ReadBuf};
-use tower_lsp_server::jsonrpc::{Id, Response};
+use tower_lsp_server::jsonrpc::{Id, Request, Response};
 
 /// The method of the stand-in request for a malformed message. Its params
 /// are `{"code": <JSON-RPC error code>, "message": "..."}`; its id is the
 /// malformed message's id when one could be read, else `null`.
 pub const BAD_MESSAGE_METHOD: &str = "$/iacm/badMessage";
+/// The method of the stand-in for a large request handed over through the
+/// [`Stash`]; its params are `{"slot": <number>}`.
+pub const STASHED_METHOD: &str = "$/iacm/stashed";
+/// Requests larger than this are handed over through the stash.
+const STASH_ABOVE_BYTES: usize = 64 * 1024;
 /// The largest body accepted. Files above `iacm.maxFileSizeBytes` are not
 /// analysed anyway; this only keeps a bogus `Content-Length` from making
 /// the server buffer without end.
@@ -44,6 +55,37 @@ const INVALID_REQUEST: i64 = -32600;
 pub struct GuardStatus {
     pub reached_eof: AtomicBool,
     pub saw_exit: AtomicBool,
+}
+
+/// Large requests already parsed by the guard, waiting for their
+/// stand-in to reach `guard::Guarded`, which takes them back.
+#[derive(Debug, Default, Clone)]
+pub struct Stash {
+    inner: Arc<Mutex<StashInner>>,
+}
+
+#[derive(Debug, Default)]
+struct StashInner {
+    next: u64,
+    requests: HashMap<u64, Request>,
+}
+
+impl Stash {
+    /// Keeps `request`; returns the slot its stand-in names.
+    fn put(&self, request: Request) -> u64 {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = inner.next;
+        inner.next += 1;
+        inner.requests.insert(slot, request);
+        slot
+    }
+
+    /// The request a `STASHED_METHOD` stand-in stands for.
+    pub fn take(&self, stand_in: &Request) -> Option<Request> {
+        let slot = stand_in.params()?.get("slot")?.as_u64()?;
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.requests.remove(&slot)
+    }
 }
 
 enum Phase {
@@ -68,6 +110,7 @@ pub struct FrameGuard<R> {
     eof: bool,
     max_body: usize,
     status: Arc<GuardStatus>,
+    stash: Stash,
 }
 
 impl<R> FrameGuard<R> {
@@ -81,6 +124,7 @@ impl<R> FrameGuard<R> {
             eof: false,
             max_body: MAX_BODY_BYTES,
             status: Arc::default(),
+            stash: Stash::default(),
         }
     }
 
@@ -92,6 +136,11 @@ impl<R> FrameGuard<R> {
 
     pub fn status(&self) -> Arc<GuardStatus> {
         self.status.clone()
+    }
+
+    /// Where the guard leaves the large requests it parsed.
+    pub fn stash(&self) -> Stash {
+        self.stash.clone()
     }
 
     /// Frames what `pending` holds; returns whether it made progress.
@@ -187,6 +236,20 @@ impl<R> FrameGuard<R> {
     }
 
     fn body(&mut self, body: &[u8]) {
+        if body.len() > STASH_ABOVE_BYTES
+            && let Ok(request) = serde_json::from_slice::<Request>(body)
+        {
+            // Dropped by the caller as soon as this returns: only the
+            // parsed request is kept (the stand-in names no `exit`).
+            let slot = self.stash.put(request);
+            let stand_in = json!({
+                "jsonrpc": "2.0",
+                "method": STASHED_METHOD,
+                "params": {"slot": slot},
+            });
+            self.emit(stand_in.to_string().as_bytes());
+            return;
+        }
         match check_message(body) {
             Ok(method) => {
                 if method.as_deref() == Some("exit") {
@@ -452,6 +515,41 @@ mod tests {
         let got = bodies(&input);
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got[1]["method"], "shutdown");
+    }
+
+    #[test]
+    fn a_large_request_is_handed_over_parsed_through_the_stash() {
+        let text = "x".repeat(STASH_ABOVE_BYTES);
+        let open = json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": "file:///a.yaml", "text": text}},
+        })
+        .to_string();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let input = format!("{}{}", frame(&open), frame(PING));
+        let mut guard = FrameGuard::new(input.as_bytes());
+        let stash = guard.stash();
+        let mut out = Vec::new();
+        rt.block_on(guard.read_to_end(&mut out)).unwrap();
+        // What reaches the decoder is small: a stand-in, then the next message.
+        assert!(out.len() < 200, "{}", String::from_utf8_lossy(&out));
+        let got = bodies(input.as_bytes());
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0]["method"], STASHED_METHOD);
+        assert_eq!(got[1]["method"], "shutdown");
+        let stand_in: Request = serde_json::from_value(got[0].clone()).unwrap();
+        let request = stash.take(&stand_in).expect("the stashed request");
+        assert_eq!(request.method(), "textDocument/didOpen");
+        assert_eq!(request.params().unwrap()["textDocument"]["text"], text);
+        assert!(stash.take(&stand_in).is_none(), "taken once");
+        // A large message that is not a valid request is still rejected.
+        let bad = format!("{{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"{text}\"}}");
+        let got = bodies(frame(&bad).as_bytes());
+        assert_eq!(got[0]["method"], BAD_MESSAGE_METHOD);
+        assert_eq!(got[0]["id"], 3);
     }
 
     #[test]
