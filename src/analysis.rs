@@ -45,7 +45,7 @@ pub struct WorkspaceRef {
     /// Byte range of the URL in the text.
     pub range: Range<usize>,
     /// The label of the `label: URL` line, if it has one.
-    pub label: Option<String>,
+    pub label: Option<Arc<str>>,
     pub key: WorkspaceKey,
 }
 

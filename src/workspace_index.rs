@@ -50,6 +50,14 @@ pub struct Located<'a, T> {
     pub item: &'a T,
 }
 
+/// A ref, the file it stands in and where.
+#[derive(Debug, Clone)]
+pub struct LocatedRef<'a> {
+    pub file: &'a IndexedFile,
+    pub range: std::ops::Range<usize>,
+    pub item: &'a RefUse,
+}
+
 #[derive(Debug, Default)]
 pub struct WorkspaceIndex {
     /// By normalised URI (see `normalize_uri`).
@@ -57,7 +65,7 @@ pub struct WorkspaceIndex {
     open: HashMap<String, Arc<IndexedFile>>,
     /// Which files define each entity (normalised URIs; a name defined
     /// twice lists both).
-    defined: HashMap<RefKey, Vec<String>>,
+    defined: HashMap<RefKey, Vec<Arc<str>>>,
     /// Folder paths, to show file paths relative to them.
     roots: Vec<String>,
 }
@@ -132,16 +140,18 @@ impl WorkspaceIndex {
         }
         for k in before.iter().flatten() {
             if let Some(files) = self.defined.get_mut(k) {
-                files.retain(|f| f != &key);
+                files.retain(|f| **f != *key);
                 if files.is_empty() {
                     self.defined.remove(k);
                 }
             }
         }
+        // One copy of the URI for all the entities of the file.
+        let shared: Arc<str> = key.into();
         for k in after.into_iter().flatten() {
             let files = self.defined.entry(k).or_default();
-            if !files.contains(&key) {
-                files.push(key.clone());
+            if !files.contains(&shared) {
+                files.push(shared.clone());
             }
         }
         true
@@ -200,20 +210,23 @@ impl WorkspaceIndex {
     }
 
     /// Every ref that points at `key`, sorted by file and position.
-    pub fn references(&self, key: &RefKey) -> Vec<Located<'_, RefUse>> {
-        let mut found: Vec<Located<'_, RefUse>> = self
+    pub fn references(&self, key: &RefKey) -> Vec<LocatedRef<'_>> {
+        let mut found: Vec<LocatedRef<'_>> = self
             .files()
             .flat_map(|file| {
-                file.entities()
-                    .iter()
-                    .flat_map(|e| &e.refs)
-                    .filter(|r| r.target.as_ref() == Some(key))
-                    .map(move |item| Located { file, item })
+                file.entities().iter().flat_map(move |e| {
+                    e.refs
+                        .iter()
+                        .filter(|r| r.target.as_ref() == Some(key))
+                        .map(move |item| LocatedRef {
+                            file,
+                            range: e.ref_range(item),
+                            item,
+                        })
+                })
             })
             .collect();
-        found.sort_by(|a, b| {
-            (&a.file.uri, a.item.range.start).cmp(&(&b.file.uri, b.item.range.start))
-        });
+        found.sort_by(|a, b| (&a.file.uri, a.range.start).cmp(&(&b.file.uri, b.range.start)));
         found
     }
 
@@ -319,7 +332,7 @@ mod tests {
         assert_eq!(&GROUPS[defs[0].item.name_range.clone()], "team-a");
         let refs = index.references(&team_a);
         assert_eq!(refs.len(), 1);
-        assert_eq!(&SERVICE[refs[0].item.range.clone()], "team-a");
+        assert_eq!(&SERVICE[refs[0].range.clone()], "team-a");
         assert!(index.contains(&key("component", "svc")));
         assert!(!index.contains(&key("group", "team-c")));
         assert_eq!(index.references(&key("component", "svc")).len(), 1);

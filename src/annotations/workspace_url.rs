@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::url_check::{UrlReport, check_url};
 use crate::analysis::{WorkspaceKey, WorkspaceRef};
@@ -286,7 +287,7 @@ fn check_line(
         ));
     }
     let report = check_url(url_text, cx.settings);
-    emit_url(line, url_start, Some(label.to_string()), report, out);
+    emit_url(line, url_start, Some(label.into()), report, out);
 }
 
 /// A bare URL where the plugin wants `label: URL`.
@@ -351,7 +352,7 @@ fn unlabeled(
 fn emit_url(
     line: &ValueLine<'_>,
     url_start: usize,
-    label: Option<String>,
+    label: Option<Arc<str>>,
     report: UrlReport,
     out: &mut Output,
 ) {

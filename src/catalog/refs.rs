@@ -231,8 +231,10 @@ pub fn shortest_ref(target: &EntityInfo, field: &RefField, namespace: &str) -> S
 pub struct RefUse {
     /// Static: a copy per ref cost 40 bytes each over a large file.
     pub field: &'static RefField,
-    /// The ref's characters in the text (inside the quotes, if quoted).
-    pub range: Range<usize>,
+    /// The ref's characters (inside the quotes, if quoted), from the
+    /// start of the entity that writes it: [`EntityInfo::ref_range`] gives
+    /// them in the text.
+    pub within: Range<usize>,
     pub text: Text,
     /// `None` when the ref is malformed (an `entity-ref-invalid`).
     pub target: Option<RefKey>,
@@ -253,26 +255,36 @@ pub struct EntityInfo {
     pub range: Range<usize>,
     /// The name's value (the `kind` value when there is no name yet).
     pub name_range: Range<usize>,
-    pub refs: Vec<RefUse>,
-}
-
-impl Shift for RefUse {
-    fn shift(&mut self, delta: isize) {
-        self.range.shift(delta);
-    }
+    /// Shared, and placed relative to `range`: the server puts every
+    /// document's entities together again on each keystroke, moved to
+    /// where their document now starts, and copying refs was most of it.
+    pub refs: Arc<[RefUse]>,
 }
 
 impl Shift for EntityInfo {
     fn shift(&mut self, delta: isize) {
         self.range.shift(delta);
         self.name_range.shift(delta);
-        self.refs.shift(delta);
     }
 }
 
 impl EntityInfo {
     pub fn key(&self) -> RefKey {
-        RefKey::new(&self.kind, &self.namespace, &self.name)
+        RefKey {
+            kind: lowercase_shared(&self.kind),
+            namespace: lowercase_shared(&self.namespace),
+            // The index keeps a key per entity: most names are written in
+            // lower case already, so they share the entity's text.
+            name: if self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+            {
+                self.name.clone()
+            } else {
+                self.name.to_lowercase().into()
+            },
+        }
     }
 
     /// `Kind name` (or `Kind namespace/name` outside `default`).
@@ -284,12 +296,18 @@ impl EntityInfo {
         }
     }
 
+    /// Where the characters of `r`, one of this entity's refs, are in the text.
+    pub fn ref_range(&self, r: &RefUse) -> Range<usize> {
+        self.range.start + r.within.start..self.range.start + r.within.end
+    }
+
     /// The ref whose characters hold `offset` (either end included, so a
     /// cursor just after the name counts).
     pub fn ref_at(&self, offset: usize) -> Option<&RefUse> {
-        self.refs
-            .iter()
-            .find(|r| r.range.start <= offset && offset <= r.range.end)
+        self.refs.iter().find(|r| {
+            let range = self.ref_range(r);
+            range.start <= offset && offset <= range.end
+        })
     }
 }
 
@@ -330,8 +348,9 @@ pub fn entity_info(
         kind: shared(kind),
         namespace: shared(namespace),
         name: name.into(),
-        refs: Vec::new(),
+        refs: Arc::new([]),
     };
+    let mut refs = Vec::new();
     if let Some(spec) = root.get("spec") {
         let fields = ref_fields(&entity.kind);
         // In the document's order, so refs (and diagnostics) come sorted.
@@ -346,19 +365,14 @@ pub fn entity_info(
                 _ => std::slice::from_ref(value),
             };
             for item in items {
-                read_ref(
-                    text,
-                    item,
-                    field,
-                    &entity.namespace,
-                    &mut entity.refs,
-                    diagnostics,
-                );
+                read_ref(text, item, field, &entity.namespace, &mut refs, diagnostics);
             }
         }
     }
-    // Kept for as long as the file is open, for every entity of it.
-    entity.refs.shrink_to_fit();
+    for r in &mut refs {
+        r.within.shift(-(entity.range.start as isize));
+    }
+    entity.refs = refs.into();
     Some(entity)
 }
 
@@ -388,7 +402,7 @@ fn read_ref(
     };
     refs.push(RefUse {
         field,
-        range,
+        within: range,
         text: value.into(),
         target,
     });
@@ -465,13 +479,13 @@ fn underline(text: &str, node: &Node, range: &Range<usize>) -> Range<usize> {
 pub fn unresolved(entities: &[EntityInfo], exists: impl Fn(&RefKey) -> bool) -> Vec<Diagnostic> {
     entities
         .iter()
-        .flat_map(|e| &e.refs)
-        .filter_map(|r| {
+        .flat_map(|e| e.refs.iter().map(move |r| (e.ref_range(r), r)))
+        .filter_map(|(range, r)| {
             let target = r.target.as_ref()?;
             (!exists(target)).then(|| {
                 Diagnostic::new(
                     Code::EntityRefUnresolved,
-                    r.range.clone(),
+                    range,
                     format!(
                         "No entity `{target}` in this workspace's catalog files. If it is defined in another \
                          repository this is fine; otherwise check the spelling, kind and namespace."
@@ -590,7 +604,7 @@ mod tests {
             .map(|r| {
                 (
                     r.field.key,
-                    &text[r.range.clone()],
+                    &text[entity.ref_range(r)],
                     r.target.as_ref().unwrap().to_string(),
                 )
             })

@@ -116,8 +116,8 @@ mod tests {
                 let ranges = e
                     .refs
                     .iter()
-                    .map(|r| &r.range)
-                    .chain([&e.range, &e.name_range]);
+                    .map(|r| e.ref_range(r))
+                    .chain([e.range.clone(), e.name_range.clone()]);
                 for r in ranges {
                     assert!(r.start <= r.end && r.end <= text.len(), "{r:?} in {text:?}");
                     assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));

@@ -14,9 +14,10 @@ pub fn ref_hover(
     offset: usize,
     index: &WorkspaceIndex,
 ) -> Option<(Range<usize>, String)> {
-    let Some(At::Ref(_, r)) = at(analysis, offset) else {
+    let Some(At::Ref(entity, r)) = at(analysis, offset) else {
         return None;
     };
+    let range = entity.ref_range(r);
     let target = r.target.as_ref()?;
     let mut md = String::new();
     let definitions = index.definitions(target);
@@ -26,7 +27,7 @@ pub fn ref_hover(
             "`{target}`\n\nNo catalog file of this workspace defines this entity (it may live in another \
              repository)."
         );
-        return Some((r.range.clone(), md));
+        return Some((range, md));
     }
     for (i, d) in definitions.iter().enumerate() {
         let e = d.item;
@@ -61,7 +62,7 @@ pub fn ref_hover(
             definitions.len()
         );
     }
-    Some((r.range.clone(), md))
+    Some((range, md))
 }
 
 /// Text from a catalog file shown as Markdown, without its markup taking

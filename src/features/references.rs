@@ -31,7 +31,7 @@ pub fn references(
         index
             .references(&key)
             .iter()
-            .filter_map(|r| location(r.file, &r.item.range, enc)),
+            .filter_map(|r| location(r.file, &r.range, enc)),
     );
     found
 }
