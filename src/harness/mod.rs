@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod errors;
+pub mod flight_cache;
 pub mod lists;
 pub mod live;
 pub mod route;

@@ -15,15 +15,14 @@
 //! nothing about the key (network, timeout, 5xx) is retried after
 //! `FAILED_LIST_RETRY` rather than the TTL.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
 
-use tokio::sync::{Semaphore, broadcast};
+use tokio::sync::broadcast;
 
 use super::client::{ApiKey, ClientOptions, Endpoint, HarnessClient, platform_base};
+use super::flight_cache::{Fetched, FlightCache};
 use super::lists::{ListItem, ListKey, ListState};
 use super::live::{FetchError, LiveState, WorkspaceData, WorkspaceKey};
 use super::route::Routes;
@@ -62,16 +61,12 @@ pub struct LiveService {
 
 struct Inner {
     options: ServiceOptions,
+    /// Lock order: `config`, then a cache's own lock.
     config: RwLock<Config>,
-    /// Lock order: `config`, then `cache`.
-    cache: Mutex<HashMap<WorkspaceKey, Entry>>,
-    events: broadcast::Sender<WorkspaceKey>,
-    permits: Arc<Semaphore>,
-    /// Lock order: `config`, then `lists`; never with `cache`.
-    lists: Mutex<HashMap<ListKey, ListEntry>>,
-    list_events: broadcast::Sender<ListKey>,
-    list_permits: Arc<Semaphore>,
-    next_flight: AtomicU64,
+    workspaces: FlightCache<WorkspaceKey, Arc<WorkspaceData>>,
+    /// Fetched in turns of their own, so a hanging workspace never holds
+    /// completion back.
+    lists: FlightCache<ListKey, ListResult>,
     /// Built on first use, so start-up pays nothing without a key; every
     /// key's client shares its connection pool and request counts.
     http: OnceLock<Result<HarnessClient, FetchError>>,
@@ -84,67 +79,65 @@ struct Config {
     ttl: Duration,
 }
 
-#[derive(Default)]
-struct Entry {
-    data: Option<Arc<WorkspaceData>>,
-    /// When `data` arrived.
-    fetched: Option<Instant>,
-    /// Set by `refresh_all`: refetch on the next `request`.
-    stale: bool,
-    /// The fetch under way, if any.
-    flight: Option<u64>,
-}
+impl Fetched for Arc<WorkspaceData> {
+    type State = LiveState;
 
-impl Entry {
-    fn live_state(&self) -> LiveState {
-        match &self.data {
+    fn state(value: Option<&Self>, refreshing: bool) -> LiveState {
+        match value {
             Some(data) => LiveState::Ready {
                 data: data.clone(),
-                refreshing: self.flight.is_some(),
+                refreshing,
             },
             None => LiveState::Loading,
         }
     }
 
-    fn is_fresh(&self, ttl: Duration) -> bool {
-        self.data.is_some() && !self.stale && self.fetched.is_some_and(|t| t.elapsed() < ttl)
+    fn under_way(state: &LiveState) -> bool {
+        matches!(
+            state,
+            LiveState::Loading
+                | LiveState::Ready {
+                    refreshing: true,
+                    ..
+                }
+        )
     }
 }
 
-#[derive(Default)]
-struct ListEntry {
-    /// The last fetch's answer: items sorted by identifier, or why not.
-    result: Option<Result<Arc<Vec<ListItem>>, FetchError>>,
-    /// When `result` arrived.
-    fetched: Option<Instant>,
-    /// Set by `refresh_all`: refetch on the next `request_list`.
-    stale: bool,
-    /// The fetch under way, if any.
-    flight: Option<u64>,
-}
+/// A list's last answer: items sorted by identifier, or why not.
+type ListResult = Result<Arc<Vec<ListItem>>, FetchError>;
 
-impl ListEntry {
+impl Fetched for ListResult {
+    type State = ListState;
+
     /// A failure being retried reads as `Loading`, so waiters wait for it.
-    fn list_state(&self) -> ListState {
-        match &self.result {
+    fn state(value: Option<&Self>, refreshing: bool) -> ListState {
+        match value {
             Some(Ok(items)) => ListState::Ready {
                 items: items.clone(),
-                refreshing: self.flight.is_some(),
+                refreshing,
             },
-            Some(Err(err)) if self.flight.is_none() => ListState::Failed(err.clone()),
+            Some(Err(err)) if !refreshing => ListState::Failed(err.clone()),
             _ => ListState::Loading,
         }
     }
 
-    fn is_fresh(&self, ttl: Duration) -> bool {
-        let (Some(result), Some(fetched)) = (&self.result, self.fetched) else {
-            return false;
-        };
-        let ttl = match result {
+    fn under_way(state: &ListState) -> bool {
+        matches!(
+            state,
+            ListState::Loading
+                | ListState::Ready {
+                    refreshing: true,
+                    ..
+                }
+        )
+    }
+
+    fn fresh_for(&self, ttl: Duration) -> Duration {
+        match self {
             Err(err) if !err.is_definitive() => ttl.min(FAILED_LIST_RETRY),
             _ => ttl,
-        };
-        !self.stale && fetched.elapsed() < ttl
+        }
     }
 }
 
@@ -177,8 +170,8 @@ impl fmt::Debug for LiveService {
             .field("key", &config.key)
             .field("routes", &config.routes)
             .field("ttl", &config.ttl)
-            .field("cached", &self.inner.cache().len())
-            .field("lists", &self.inner.lists().len())
+            .field("cached", &self.inner.workspaces.len())
+            .field("lists", &self.inner.lists.len())
             .finish()
     }
 }
@@ -191,8 +184,7 @@ impl LiveService {
     /// With other timeouts, limits and back-off (tests use short ones).
     pub fn with_options(options: ServiceOptions) -> Self {
         let defaults = Settings::default();
-        let permits = Arc::new(Semaphore::new(options.max_concurrent_fetches.max(1)));
-        let list_permits = Arc::new(Semaphore::new(options.max_concurrent_fetches.max(1)));
+        let at_once = options.max_concurrent_fetches;
         LiveService {
             inner: Arc::new(Inner {
                 options,
@@ -202,13 +194,8 @@ impl LiveService {
                     routes: Routes::new(&defaults.base_url, &defaults.hosts),
                     ttl: Duration::from_secs(defaults.cache_ttl_seconds),
                 }),
-                cache: Mutex::default(),
-                events: broadcast::channel(256).0,
-                permits,
-                lists: Mutex::default(),
-                list_events: broadcast::channel(256).0,
-                list_permits,
-                next_flight: AtomicU64::new(1),
+                workspaces: FlightCache::new(MAX_ENTRIES, at_once),
+                lists: FlightCache::new(MAX_LIST_ENTRIES, at_once),
                 http: OnceLock::new(),
             }),
         }
@@ -228,8 +215,8 @@ impl LiveService {
         let mut config = self.inner.config_mut();
         if config.key != key || config.routes.base_url != routes.base_url {
             // Fetches under way finish into nothing: their entries are gone.
-            self.inner.cache().clear();
-            self.inner.lists().clear();
+            self.inner.workspaces.clear();
+            self.inner.lists.clear();
         }
         *config = Config {
             live: settings.live,
@@ -246,8 +233,7 @@ impl LiveService {
         if let Err(state) = Inner::gate(&config, key) {
             return state;
         }
-        let cache = self.inner.cache();
-        cache.get(key).map_or(LiveState::Loading, Entry::live_state)
+        self.inner.workspaces.state(key)
     }
 
     /// What is known now; starts a background fetch (one per workspace at
@@ -259,62 +245,25 @@ impl LiveService {
             Ok(gate) => gate,
             Err(state) => return state,
         };
-        let ttl = config.ttl;
-        let mut cache = self.inner.cache();
-        if cache.len() >= MAX_ENTRIES && !cache.contains_key(key) {
-            cache.retain(|_, e| e.flight.is_some() || e.is_fresh(ttl));
-        }
-        let entry = cache.entry(key.clone()).or_default();
-        if entry.flight.is_some() || entry.is_fresh(ttl) {
-            return entry.live_state();
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return entry.live_state();
-        };
-        let flight = self.inner.next_flight.fetch_add(1, Ordering::Relaxed);
-        entry.flight = Some(flight);
-        let state = entry.live_state();
-        let guard = FlightGuard {
-            inner: self.inner.clone(),
-            key: key.clone(),
-            flight,
-        };
-        let target = Target {
+        let target = || Target {
             client: self.inner.client(api_key),
             base,
         };
-        runtime.spawn(fetch(guard, target));
-        state
+        let owned = key.clone();
+        self.inner
+            .workspaces
+            .request(key, config.ttl, move || fetch(owned, target()))
     }
 
     /// `request`, then waits up to `timeout` for the fetch to finish. At
     /// the timeout, returns what is known then (`Loading` or older data).
     pub async fn wait(&self, key: &WorkspaceKey, timeout: Duration) -> LiveState {
-        let deadline = tokio::time::Instant::now() + timeout;
-        // Subscribed before the fetch starts, so its event cannot be missed.
-        let mut events = self.subscribe();
-        let mut state = self.request(key);
-        loop {
-            let under_way = matches!(
-                state,
-                LiveState::Loading
-                    | LiveState::Ready {
-                        refreshing: true,
-                        ..
-                    }
-            );
-            if !under_way {
-                return state;
-            }
-            match tokio::time::timeout_at(deadline, events.recv()).await {
-                Err(_) => return self.state(key),
-                Ok(Ok(done)) if &done != key => {}
-                Ok(Ok(_)) | Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
-                    state = self.state(key)
-                }
-                Ok(Err(broadcast::error::RecvError::Closed)) => return self.state(key),
-            }
-        }
+        let request = || self.request(key);
+        let state = || self.state(key);
+        self.inner
+            .workspaces
+            .wait(key, timeout, request, state)
+            .await
     }
 
     /// A list for completion, as known now. Never starts a fetch;
@@ -324,10 +273,7 @@ impl LiveService {
         if let Err(state) = Inner::list_gate(&config, key) {
             return state;
         }
-        let lists = self.inner.lists();
-        lists
-            .get(key)
-            .map_or(ListState::Loading, ListEntry::list_state)
+        self.inner.lists.state(key)
     }
 
     /// `list_state`, starting a background fetch (one per list at a time,
@@ -339,84 +285,40 @@ impl LiveService {
             Ok(gate) => gate,
             Err(state) => return state,
         };
-        let ttl = config.ttl;
-        let mut lists = self.inner.lists();
-        if lists.len() >= MAX_LIST_ENTRIES && !lists.contains_key(key) {
-            lists.retain(|_, e| e.flight.is_some() || e.is_fresh(ttl));
-        }
-        let entry = lists.entry(key.clone()).or_default();
-        if entry.flight.is_some() || entry.is_fresh(ttl) {
-            return entry.list_state();
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return entry.list_state();
-        };
-        let flight = self.inner.next_flight.fetch_add(1, Ordering::Relaxed);
-        entry.flight = Some(flight);
-        let state = entry.list_state();
-        let guard = ListFlightGuard {
-            inner: self.inner.clone(),
-            key: key.clone(),
-            flight,
-        };
-        let target = Target {
+        let target = || Target {
             client: self.inner.client(api_key),
             base,
         };
-        runtime.spawn(fetch_list(guard, target));
-        state
+        let owned = key.clone();
+        self.inner
+            .lists
+            .request(key, config.ttl, move || fetch_list(owned, target()))
     }
 
     /// `request_list`, then waits up to `timeout` for the fetch. At the
     /// timeout, returns what is known then (`Loading`, or the older list
     /// with `refreshing: true`).
     pub async fn wait_list(&self, key: &ListKey, timeout: Duration) -> ListState {
-        let deadline = tokio::time::Instant::now() + timeout;
-        // Subscribed before the fetch starts, so its event cannot be missed.
-        let mut events = self.subscribe_lists();
-        let mut state = self.request_list(key);
-        loop {
-            let under_way = matches!(
-                state,
-                ListState::Loading
-                    | ListState::Ready {
-                        refreshing: true,
-                        ..
-                    }
-            );
-            if !under_way {
-                return state;
-            }
-            match tokio::time::timeout_at(deadline, events.recv()).await {
-                Err(_) => return self.list_state(key),
-                Ok(Ok(done)) if &done != key => {}
-                Ok(Ok(_)) | Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
-                    state = self.list_state(key)
-                }
-                Ok(Err(broadcast::error::RecvError::Closed)) => return self.list_state(key),
-            }
-        }
+        let request = || self.request_list(key);
+        let state = || self.list_state(key);
+        self.inner.lists.wait(key, timeout, request, state).await
     }
 
     /// Notified with the list's key each time a list fetch completes.
     pub fn subscribe_lists(&self) -> broadcast::Receiver<ListKey> {
-        self.inner.list_events.subscribe()
+        self.inner.lists.subscribe()
     }
 
     /// Marks all data and lists stale so the next `request` or
     /// `request_list` refetches (the old data is still served meanwhile).
     pub fn refresh_all(&self) {
-        for entry in self.inner.cache().values_mut() {
-            entry.stale = true;
-        }
-        for entry in self.inner.lists().values_mut() {
-            entry.stale = true;
-        }
+        self.inner.workspaces.mark_all_stale();
+        self.inner.lists.mark_all_stale();
     }
 
     /// Notified with the workspace's key each time a fetch completes.
     pub fn subscribe(&self) -> broadcast::Receiver<WorkspaceKey> {
-        self.inner.events.subscribe()
+        self.inner.workspaces.subscribe()
     }
 
     /// The account of the configured key (`pat.<account>....`), if any.
@@ -477,14 +379,6 @@ impl Inner {
         self.config.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn cache(&self) -> MutexGuard<'_, HashMap<WorkspaceKey, Entry>> {
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn lists(&self) -> MutexGuard<'_, HashMap<ListKey, ListEntry>> {
-        self.lists.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// `gate` for a list: the same rules, on the list's origin. The base
     /// is the IaCM API base; org and project lists use its `platform_base`.
     fn list_gate<'c>(config: &'c Config, key: &ListKey) -> Result<(&'c ApiKey, String), ListState> {
@@ -526,133 +420,42 @@ impl Inner {
     }
 }
 
-/// Owns a fetch's claim on its cache entry. Dropped without `finish` (the
-/// task panicked, or its runtime shut down), it releases the claim so the
-/// next `request` starts over instead of waiting forever.
-struct FlightGuard {
-    inner: Arc<Inner>,
-    key: WorkspaceKey,
-    flight: u64,
-}
-
-impl FlightGuard {
-    fn finish(self, data: WorkspaceData) {
-        let stored = {
-            let mut cache = self.inner.cache();
-            match cache.get_mut(&self.key) {
-                // Not ours when `configure` dropped the cache meanwhile.
-                Some(entry) if entry.flight == Some(self.flight) => {
-                    entry.data = Some(Arc::new(data));
-                    entry.fetched = Some(Instant::now());
-                    entry.stale = false;
-                    entry.flight = None;
-                    true
-                }
-                _ => false,
-            }
-        };
-        if stored {
-            let _ = self.inner.events.send(self.key.clone());
-        }
-    }
-}
-
-impl Drop for FlightGuard {
-    fn drop(&mut self) {
-        let mut cache = self.inner.cache();
-        if let Some(entry) = cache.get_mut(&self.key) {
-            if entry.flight == Some(self.flight) {
-                entry.flight = None;
-            }
-        }
-    }
-}
-
-async fn fetch(guard: FlightGuard, target: Target) {
-    let data = {
-        // Never closed, so this only waits for a turn.
-        let _permit = guard.inner.permits.clone().acquire_owned().await;
-        match &target.client {
-            Ok(client) => {
-                let key = &guard.key;
-                let base = target.base.as_str();
-                let (workspace, resources, activities) = tokio::join!(
-                    client.workspace(base, key),
-                    client.resources(base, key),
-                    client.activities(base, key),
-                );
-                WorkspaceData {
-                    fetched_at: SystemTime::now(),
-                    workspace,
-                    resources,
-                    activities,
-                }
-            }
-            Err(err) => WorkspaceData {
+async fn fetch(key: WorkspaceKey, target: Target) -> Arc<WorkspaceData> {
+    let data = match &target.client {
+        Ok(client) => {
+            let base = target.base.as_str();
+            let (workspace, resources, activities) = tokio::join!(
+                client.workspace(base, &key),
+                client.resources(base, &key),
+                client.activities(base, &key),
+            );
+            WorkspaceData {
                 fetched_at: SystemTime::now(),
-                workspace: Err(err.clone()),
-                resources: Err(err.clone()),
-                activities: Err(err.clone()),
-            },
-        }
-    };
-    guard.finish(data);
-}
-
-/// `FlightGuard` for a list.
-struct ListFlightGuard {
-    inner: Arc<Inner>,
-    key: ListKey,
-    flight: u64,
-}
-
-impl ListFlightGuard {
-    fn finish(self, result: Result<Arc<Vec<ListItem>>, FetchError>) {
-        let stored = {
-            let mut lists = self.inner.lists();
-            match lists.get_mut(&self.key) {
-                // Not ours when `configure` dropped the lists meanwhile.
-                Some(entry) if entry.flight == Some(self.flight) => {
-                    entry.result = Some(result);
-                    entry.fetched = Some(Instant::now());
-                    entry.stale = false;
-                    entry.flight = None;
-                    true
-                }
-                _ => false,
-            }
-        };
-        if stored {
-            let _ = self.inner.list_events.send(self.key.clone());
-        }
-    }
-}
-
-impl Drop for ListFlightGuard {
-    fn drop(&mut self) {
-        let mut lists = self.inner.lists();
-        if let Some(entry) = lists.get_mut(&self.key) {
-            if entry.flight == Some(self.flight) {
-                entry.flight = None;
+                workspace,
+                resources,
+                activities,
             }
         }
-    }
+        Err(err) => WorkspaceData {
+            fetched_at: SystemTime::now(),
+            workspace: Err(err.clone()),
+            resources: Err(err.clone()),
+            activities: Err(err.clone()),
+        },
+    };
+    Arc::new(data)
 }
 
-async fn fetch_list(guard: ListFlightGuard, target: Target) {
-    let result = {
-        // Never closed, so this only waits for a turn.
-        let _permit = guard.inner.list_permits.clone().acquire_owned().await;
-        match &target.client {
-            Ok(client) => fetch_items(client, &target.base, &guard.key).await,
-            Err(err) => Err(err.clone()),
-        }
+async fn fetch_list(key: ListKey, target: Target) -> ListResult {
+    let items = match &target.client {
+        Ok(client) => fetch_items(client, &target.base, &key).await,
+        Err(err) => Err(err.clone()),
     };
-    guard.finish(result.map(|mut items| {
+    items.map(|mut items| {
         items.sort_by(|a, b| a.identifier.cmp(&b.identifier));
         items.dedup_by(|a, b| a.identifier == b.identifier);
         Arc::new(items)
-    }));
+    })
 }
 
 /// Every page of one list.
