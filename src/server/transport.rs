@@ -238,9 +238,11 @@ impl<R> FrameGuard<R> {
     fn body(&mut self, body: &[u8]) {
         if body.len() > STASH_ABOVE_BYTES
             && let Ok(request) = serde_json::from_slice::<Request>(body)
+            // tower-lsp-server's loop stops reading at an `exit` it sees.
+            && request.method() != "exit"
         {
-            // Dropped by the caller as soon as this returns: only the
-            // parsed request is kept (the stand-in names no `exit`).
+            // The body is dropped by the caller as soon as this returns:
+            // only the parsed request is kept.
             let slot = self.stash.put(request);
             let stand_in = json!({
                 "jsonrpc": "2.0",
@@ -550,6 +552,16 @@ mod tests {
         let got = bodies(frame(&bad).as_bytes());
         assert_eq!(got[0]["method"], BAD_MESSAGE_METHOD);
         assert_eq!(got[0]["id"], 3);
+        // An `exit`, however large, passes as it is: the server's read loop
+        // must see it to stop.
+        let exit = json!({"jsonrpc": "2.0", "method": "exit", "params": {"pad": text}});
+        let input = frame(&exit.to_string());
+        let mut guard = FrameGuard::new(input.as_bytes());
+        let status = guard.status();
+        let mut out = Vec::new();
+        rt.block_on(guard.read_to_end(&mut out)).unwrap();
+        assert!(out.len() > STASH_ABOVE_BYTES);
+        assert!(status.saw_exit.load(Ordering::SeqCst));
     }
 
     #[test]
