@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+#[path = "../../tests/support/framing.rs"]
+mod framing;
+
 pub struct Client {
     child: Child,
     stdin: Arc<Mutex<ChildStdin>>,
@@ -23,29 +26,11 @@ pub struct Client {
 fn write_message(stdin: &Mutex<ChildStdin>, message: &Value) {
     let body = serde_json::to_vec(message).expect("JSON");
     let mut stdin = stdin.lock().expect("stdin lock");
-    let _ = write!(stdin, "Content-Length: {}\r\n\r\n", body.len());
-    let _ = stdin.write_all(&body);
-    let _ = stdin.flush();
+    let _ = framing::write_frame(&mut *stdin, &body);
 }
 
 fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length:") {
-            length = v.trim().parse().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
+    serde_json::from_slice(&framing::read_frame(reader)?).ok()
 }
 
 impl Client {

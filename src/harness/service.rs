@@ -16,6 +16,7 @@
 //! `FAILED_LIST_RETRY` rather than the TTL.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -150,6 +151,34 @@ fn list_origin(key: &ListKey) -> &str {
     }
 }
 
+/// Why the settings let nothing be fetched.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    Disabled,
+    NoKey,
+    HostNotAllowed,
+}
+
+impl From<Refusal> for LiveState {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Disabled => LiveState::Disabled,
+            Refusal::NoKey => LiveState::NoKey,
+            Refusal::HostNotAllowed => LiveState::HostNotAllowed,
+        }
+    }
+}
+
+impl From<Refusal> for ListState {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Disabled => ListState::Disabled,
+            Refusal::NoKey => ListState::NoKey,
+            Refusal::HostNotAllowed => ListState::HostNotAllowed,
+        }
+    }
+}
+
 /// What a fetch needs, resolved under the config lock.
 struct Target {
     client: Result<HarnessClient, FetchError>,
@@ -229,30 +258,14 @@ impl LiveService {
     /// What is known now. Never starts a fetch; `Loading` for a workspace
     /// never requested.
     pub fn state(&self, key: &WorkspaceKey) -> LiveState {
-        let config = self.inner.config();
-        if let Err(state) = Inner::gate(&config, key) {
-            return state;
-        }
-        self.inner.workspaces.state(key)
+        self.known(&self.inner.workspaces, key, &key.origin)
     }
 
     /// What is known now; starts a background fetch (one per workspace at
     /// a time) when there is no data or it is older than the TTL. Needs a
     /// tokio runtime to start one; without, it only reports.
     pub fn request(&self, key: &WorkspaceKey) -> LiveState {
-        let config = self.inner.config();
-        let (api_key, base) = match Inner::gate(&config, key) {
-            Ok(gate) => gate,
-            Err(state) => return state,
-        };
-        let target = || Target {
-            client: self.inner.client(api_key),
-            base,
-        };
-        let owned = key.clone();
-        self.inner
-            .workspaces
-            .request(key, config.ttl, move || fetch(owned, target()))
+        self.start(&self.inner.workspaces, key, &key.origin, fetch)
     }
 
     /// `request`, then waits up to `timeout` for the fetch to finish. At
@@ -269,30 +282,14 @@ impl LiveService {
     /// A list for completion, as known now. Never starts a fetch;
     /// `Loading` for a list never requested.
     pub fn list_state(&self, key: &ListKey) -> ListState {
-        let config = self.inner.config();
-        if let Err(state) = Inner::list_gate(&config, key) {
-            return state;
-        }
-        self.inner.lists.state(key)
+        self.known(&self.inner.lists, key, list_origin(key))
     }
 
     /// `list_state`, starting a background fetch (one per list at a time,
     /// all pages) when the list is missing, stale or older than the TTL.
     /// Needs a tokio runtime to start one; without, it only reports.
     pub fn request_list(&self, key: &ListKey) -> ListState {
-        let config = self.inner.config();
-        let (api_key, base) = match Inner::list_gate(&config, key) {
-            Ok(gate) => gate,
-            Err(state) => return state,
-        };
-        let target = || Target {
-            client: self.inner.client(api_key),
-            base,
-        };
-        let owned = key.clone();
-        self.inner
-            .lists
-            .request(key, config.ttl, move || fetch_list(owned, target()))
+        self.start(&self.inner.lists, key, list_origin(key), fetch_list)
     }
 
     /// `request_list`, then waits up to `timeout` for the fetch. At the
@@ -302,6 +299,48 @@ impl LiveService {
         let request = || self.request_list(key);
         let state = || self.list_state(key);
         self.inner.lists.wait(key, timeout, request, state).await
+    }
+
+    /// What `cache` knows of `key` (from `origin`), unless the settings
+    /// refuse it.
+    fn known<K, V>(&self, cache: &FlightCache<K, V>, key: &K, origin: &str) -> V::State
+    where
+        K: Clone + Eq + std::hash::Hash + Send + 'static,
+        V: Fetched,
+        V::State: From<Refusal>,
+    {
+        let config = self.inner.config();
+        if let Err(refusal) = Inner::gate(&config, origin) {
+            return refusal.into();
+        }
+        cache.state(key)
+    }
+
+    /// `known`, starting `fetch` for `key` through `cache` when it needs one.
+    fn start<K, V, F>(
+        &self,
+        cache: &FlightCache<K, V>,
+        key: &K,
+        origin: &str,
+        fetch: fn(K, Target) -> F,
+    ) -> V::State
+    where
+        K: Clone + Eq + std::hash::Hash + Send + 'static,
+        V: Fetched,
+        V::State: From<Refusal>,
+        F: Future<Output = V> + Send + 'static,
+    {
+        let config = self.inner.config();
+        let (api_key, base) = match Inner::gate(&config, origin) {
+            Ok(gate) => gate,
+            Err(refusal) => return refusal.into(),
+        };
+        let target = || Target {
+            client: self.inner.client(api_key),
+            base,
+        };
+        let owned = key.clone();
+        cache.request(key, config.ttl, move || fetch(owned, target()))
     }
 
     /// Notified with the list's key each time a list fetch completes.
@@ -379,32 +418,18 @@ impl Inner {
         self.config.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// `gate` for a list: the same rules, on the list's origin. The base
-    /// is the IaCM API base; org and project lists use its `platform_base`.
-    fn list_gate<'c>(config: &'c Config, key: &ListKey) -> Result<(&'c ApiKey, String), ListState> {
+    /// Whether data from `origin` may be fetched, with which key and from
+    /// which API base (for lists, the IaCM API base: org and project lists
+    /// use its `platform_base`); otherwise why not.
+    fn gate<'c>(config: &'c Config, origin: &str) -> Result<(&'c ApiKey, String), Refusal> {
         if !config.live {
-            return Err(ListState::Disabled);
+            return Err(Refusal::Disabled);
         }
         let Some(api_key) = &config.key else {
-            return Err(ListState::NoKey);
+            return Err(Refusal::NoKey);
         };
-        let Some(base) = config.routes.api_base(list_origin(key)) else {
-            return Err(ListState::HostNotAllowed);
-        };
-        Ok((api_key, base))
-    }
-
-    /// Whether a workspace may be fetched, with which key and from which
-    /// API base; otherwise the state that says why not.
-    fn gate<'c>(config: &'c Config, key: &WorkspaceKey) -> Result<(&'c ApiKey, String), LiveState> {
-        if !config.live {
-            return Err(LiveState::Disabled);
-        }
-        let Some(api_key) = &config.key else {
-            return Err(LiveState::NoKey);
-        };
-        let Some(base) = config.routes.api_base(&key.origin) else {
-            return Err(LiveState::HostNotAllowed);
+        let Some(base) = config.routes.api_base(origin) else {
+            return Err(Refusal::HostNotAllowed);
         };
         Ok((api_key, base))
     }

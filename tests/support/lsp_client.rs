@@ -340,8 +340,7 @@ impl LspClient {
         let body = message.to_string();
         let mut stdin = self.stdin.lock().unwrap();
         // The server may have exited on purpose (after `exit`): ignore errors.
-        let _ = write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len());
-        let _ = stdin.flush();
+        let _ = super::framing::write_frame(&mut *stdin, body.as_bytes());
     }
 
     fn receive(&mut self, deadline: Instant, what: impl Fn() -> String) -> Value {
@@ -423,8 +422,7 @@ fn read_messages(
             };
             let body = json!({"jsonrpc": "2.0", "id": id, "result": result}).to_string();
             let mut stdin = stdin.lock().unwrap();
-            let _ = write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len());
-            let _ = stdin.flush();
+            let _ = super::framing::write_frame(&mut *stdin, body.as_bytes());
         }
         if tx.send(message).is_err() {
             return;
@@ -433,24 +431,7 @@ fn read_messages(
 }
 
 fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse::<usize>().ok();
-            }
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
+    let body = super::framing::read_frame(reader)?;
     Some(serde_json::from_slice(&body).expect("server sent invalid JSON"))
 }
 

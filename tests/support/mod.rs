@@ -2,4 +2,5 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod fake_harness;
+pub mod framing;
 pub mod lsp_client;
