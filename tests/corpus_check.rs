@@ -8,18 +8,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "notice: {} does not exist; corpus tests skipped",
-            dir.display()
-        );
-        None
-    }
-}
+#[path = "support/corpus.rs"]
+mod corpus;
+use corpus::corpus;
 
 fn check(args: &[&str], paths: &[PathBuf]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iacm-lsp"))

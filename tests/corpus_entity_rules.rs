@@ -9,18 +9,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "notice: {} does not exist; corpus tests skipped",
-            dir.display()
-        );
-        None
-    }
-}
+#[path = "support/corpus.rs"]
+mod corpus;
+use corpus::corpus;
 
 /// Each file with an entity Backstage rejects, the codes it gets, and why
 /// (see the corpus NOTES.md).

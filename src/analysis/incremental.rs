@@ -217,18 +217,21 @@ impl Incremental {
             }
             entry.generation = generation;
         }
-        let cached = |part: &Part| &self.documents[&part.key].output;
+        let cached: Vec<&Output> = parts
+            .iter()
+            .map(|p| &self.documents[&p.key].output)
+            .collect();
         // Sized once: grown by doubling, the lists of a large file kept up
         // to half their room unused for as long as the analysis lives.
         let mut out = Output::default();
         out.diagnostics
-            .reserve_exact(parts.iter().map(|p| cached(p).diagnostics.len()).sum());
+            .reserve_exact(cached.iter().map(|o| o.diagnostics.len()).sum());
         out.refs
-            .reserve_exact(parts.iter().map(|p| cached(p).refs.len()).sum());
+            .reserve_exact(cached.iter().map(|o| o.refs.len()).sum());
         out.entities
-            .reserve_exact(parts.iter().map(|p| cached(p).entities.len()).sum());
-        for part in &parts {
-            out.append_shifted(cached(part), part.range.start as isize);
+            .reserve_exact(cached.iter().map(|o| o.entities.len()).sum());
+        for (part, output) in parts.iter().zip(cached) {
+            out.append_shifted(output, part.range.start as isize);
         }
         // Only the documents in this text stay cached.
         self.documents.retain(|_, c| c.generation == generation);

@@ -104,10 +104,11 @@ impl RefKey {
 /// kind or the default namespace: nearly every ref and entity key names
 /// one, and a large file holds tens of thousands of keys.
 fn lowercase_shared(text: &str) -> Text {
-    static LOWER: LazyLock<Vec<Text>> =
-        LazyLock::new(|| COMMON.iter().map(|c| c.to_lowercase().into()).collect());
-    match LOWER.iter().find(|c| c.eq_ignore_ascii_case(text)) {
-        Some(common) => common.clone(),
+    match COMMON
+        .iter()
+        .find(|(_, lower)| lower.eq_ignore_ascii_case(text))
+    {
+        Some((_, lower)) => lower.clone(),
         None => text.to_lowercase().into(),
     }
 }
@@ -115,27 +116,43 @@ fn lowercase_shared(text: &str) -> Text {
 /// `text` as written, shared like [`lowercase_shared`] when it is a
 /// built-in kind or the default namespace written the usual way.
 fn shared(text: &str) -> Text {
-    static AS_WRITTEN: LazyLock<Vec<Text>> =
-        LazyLock::new(|| COMMON.iter().map(|&c| c.into()).collect());
-    match AS_WRITTEN.iter().find(|c| ***c == *text) {
-        Some(common) => common.clone(),
+    match COMMON.iter().find(|(written, _)| **written == *text) {
+        Some((written, _)) => written.clone(),
         None => text.into(),
     }
 }
 
-/// The kinds and the namespace most keys name, as usually written.
-const COMMON: [&str; 10] = [
-    DEFAULT_NAMESPACE,
-    "Component",
-    "API",
-    "Resource",
-    "System",
-    "Domain",
-    "Group",
-    "User",
-    "Location",
-    "Template",
-];
+/// `text` in lower case, sharing it when it is already.
+fn lowercase(text: &Text) -> Text {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        text.clone()
+    } else {
+        text.to_lowercase().into()
+    }
+}
+
+/// The kinds and the namespace most keys name: as usually written, and in
+/// lower case.
+static COMMON: LazyLock<Vec<(Text, Text)>> = LazyLock::new(|| {
+    [
+        DEFAULT_NAMESPACE,
+        "Component",
+        "API",
+        "Resource",
+        "System",
+        "Domain",
+        "Group",
+        "User",
+        "Location",
+        "Template",
+    ]
+    .into_iter()
+    .map(|c| (c.into(), c.to_lowercase().into()))
+    .collect()
+});
 
 impl fmt::Display for RefKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -275,15 +292,7 @@ impl EntityInfo {
             namespace: lowercase_shared(&self.namespace),
             // The index keeps a key per entity: most names are written in
             // lower case already, so they share the entity's text.
-            name: if self
-                .name
-                .bytes()
-                .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-            {
-                self.name.clone()
-            } else {
-                self.name.to_lowercase().into()
-            },
+            name: lowercase(&self.name),
         }
     }
 

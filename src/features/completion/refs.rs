@@ -105,15 +105,8 @@ fn field_key<'t>(
     if content.trim_end() != "-" || !content.ends_with(' ') {
         return None;
     }
-    let mut end = line_start;
-    while end > 0 {
-        let start = text[..end - 1].rfind('\n').map_or(0, |i| i + 1);
-        let line = text[start..end - 1].trim_end_matches('\r');
-        end = start;
+    for (start, line) in lines_above(text, line_start) {
         let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
         let line_indent = line.len() - trimmed.len();
         if trimmed.starts_with('-') && line_indent == indent {
             continue; // an earlier item
@@ -137,20 +130,27 @@ fn under_top_level_spec(text: &str, line_start: usize, indent: usize) -> bool {
     if indent == 0 {
         return false;
     }
+    lines_above(text, line_start)
+        .find(|(_, line)| line.len() - line.trim_start().len() < indent)
+        .is_some_and(|(_, line)| line.trim_end() == "spec:")
+}
+
+/// The lines above the one starting at `line_start`, nearest first, with
+/// where each starts; blank lines and comments are skipped.
+fn lines_above(text: &str, line_start: usize) -> impl Iterator<Item = (usize, &str)> {
     let mut end = line_start;
-    while end > 0 {
-        let start = text[..end - 1].rfind('\n').map_or(0, |i| i + 1);
-        let line = text[start..end - 1].trim_end_matches('\r');
-        end = start;
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
+    std::iter::from_fn(move || {
+        while end > 0 {
+            let start = text[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+            let line = text[start..end - 1].trim_end_matches('\r');
+            end = start;
+            let trimmed = line.trim_start();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Some((start, line));
+            }
         }
-        if line.len() - trimmed.len() < indent {
-            return line.trim_end() == "spec:";
-        }
-    }
-    false
+        None
+    })
 }
 
 /// The document (between `---` lines) that holds `at`.
