@@ -129,3 +129,25 @@ fn a_large_file_analysed_on_all_cores_gives_the_same_results() {
         text = text.replace("lifecycle: production", "lifecycle: production\n  x: [");
     }
 }
+
+#[test]
+fn a_block_scalar_ended_by_the_next_marker_is_read_as_in_the_whole_file() {
+    // Found by the property above: parsed alone, the empty `|` block ends at
+    // the end of the stream and spans `|\n`; in the whole file it ends at
+    // the `---`, and the empty-field error stands on its key.
+    let text = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: api\nspec:\n  \
+                type: openapi\n  lifecycle: production\n  owner: team-a\n  definition: |\n---\n    \
+                openapi: 3.0.0\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  \
+                name: team-a\nspec:\n  type: team\n  children: []\n";
+    let settings = Settings::default();
+    let want = analyze_catalog(text, &settings);
+    assert!(
+        want.diagnostics
+            .iter()
+            .any(|d| d.code.as_str() == "entity-empty-field"),
+        "{:#?}",
+        want.diagnostics
+    );
+    let got = Incremental::default().analyze_catalog(text, &LineIndex::new(text), &settings);
+    assert_eq!(got, want);
+}

@@ -323,23 +323,26 @@ impl Part {
 fn analyse_document(cx: &Context<'_>, range: Range<usize>, next: Option<&str>) -> Output {
     let delta = range.start as isize;
     let part = &cx.text[range];
-    let mut documents = parse_stream(part).documents;
-    if let Some(marker) = next
-        && documents.iter().any(|d| d.error.is_some())
-    {
-        // A syntax error that runs to the end of the part reads differently
-        // when the whole file's parser meets the next `---` there ("found
-        // unexpected document indicator", not "end of stream"): parse again
-        // with that marker behind, and drop the empty document it starts.
-        let with_marker = [part, marker].concat();
-        documents = parse_stream(&with_marker).documents;
-        let synthetic = documents.last().is_some_and(|d| {
-            d.error.is_none() && d.root.as_ref().is_none_or(|r| r.range.start >= part.len())
-        });
-        if synthetic {
-            documents.pop();
+    let documents = match next {
+        // The parser reads a document's end differently at the end of the
+        // stream than at the next `---`: a syntax error running to the end
+        // ("end of stream" instead of "found unexpected document
+        // indicator"), a block scalar's span. So the part is parsed with that
+        // marker behind it, as the whole file's parser sees it, and the
+        // empty document the marker starts is dropped.
+        Some(marker) => {
+            let with_marker = [part, marker].concat();
+            let mut documents = parse_stream(&with_marker).documents;
+            let synthetic = documents.last().is_some_and(|d| {
+                d.error.is_none() && d.root.as_ref().is_none_or(|r| r.range.start >= part.len())
+            });
+            if synthetic {
+                documents.pop();
+            }
+            documents
         }
-    }
+        None => parse_stream(part).documents,
+    };
     let mut out = Output::default();
     for mut document in documents {
         // The rules see the whole file (its line index, its line ending),
